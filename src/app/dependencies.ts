@@ -1,0 +1,31 @@
+// Everything a use case may touch, injected by a composition root (HTTP server, CLI,
+// Lambda). Use cases depend on ports only, never on an adapter.
+import type { Clock, IdGenerator } from './ports/clock.ts';
+import type { KeyVault } from './ports/key-vault.ts';
+import type { Store } from './ports/store.ts';
+import type { CardProcessor } from './ports/card-processor.ts';
+import type { NormalizationTable } from '../domain/processors/normalize.ts';
+
+export type AppSettings = {
+  /** How long a processor call may take before its outcome counts as unknown. */
+  readonly processorTimeoutMs: number;
+  /** A pending payment is requeried only once it has been quiet this long. */
+  readonly requeryDelayMs: number;
+  readonly requeryAttemptsMax: number;
+};
+
+export const defaultAppSettings: AppSettings = {
+  processorTimeoutMs: 10_000,
+  requeryDelayMs: 30_000,
+  requeryAttemptsMax: 20,
+};
+
+export type Dependencies = {
+  readonly store: Store;
+  readonly vault: KeyVault;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly processors: ReadonlyMap<string, CardProcessor>;
+  readonly normalization: NormalizationTable;
+  readonly settings: AppSettings;
+};

@@ -1,0 +1,234 @@
+// Creating a payment (P1, P2): validate, keep the card only as a SecureToken, commit
+// PAYMENT-INITIATED and PAYMENT-PENDING before the processor is asked (so a crash leaves
+// a pending payment that the requery job settles), ask the processor with an idempotency
+// key derived from the TransactionID, and commit the outcome with its journal lines.
+import type { AccountDefinition } from '../../domain/journal/accounts.ts';
+import type { AccountId, TenantId } from '../../domain/ids.ts';
+import { checkCharges, type PaymentCharge } from '../../domain/payments/payment-journal.ts';
+import { formatAmount, parseAmount, parseCurrency } from '../../domain/money/money.ts';
+import type { CurrencyCode } from '../../domain/money/currencies.ts';
+import { ok, refuse, type Result } from '../../domain/result.ts';
+import { invariant } from '../../domain/invariant.ts';
+import type { Dependencies } from '../dependencies.ts';
+import { buildAuditEntry } from '../audit/audit-entry.ts';
+import { initiatorOf, type Principal } from '../access/principal.ts';
+import { decideAndCommit, type Decision } from '../shared/commit.ts';
+import { lookUpIdempotency, startedKeyWrite, type IdempotencyRequest } from '../shared/idempotency.ts';
+import { requestHash } from '../shared/request-hash.ts';
+import type { StoredReply } from '../shared/reply.ts';
+import type { JsonObject } from '../ports/store.ts';
+import { paymentFromRecord, paymentKind, paymentWrite, type Payment } from './payment-record.ts';
+import { missingAccounts, paymentSystemAccounts } from './system-accounts.ts';
+import { processorCard, sealCard, validateCard, type CardInput } from './card-input.ts';
+import type { CardDetails } from '../../domain/cards/card.ts';
+import { authorizeAndSettle } from './authorize-payment.ts';
+
+type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
+
+export type CreatePaymentInput = {
+  readonly transactionId: string;
+  readonly amount: unknown;
+  readonly currency: unknown;
+  readonly processorId: string;
+  readonly card: CardInput;
+  readonly merchantAccountId?: string;
+  readonly customerAccountId?: string;
+  readonly fees?: readonly { readonly type: 'fee' | 'tax'; readonly amount: unknown }[];
+  readonly metadata?: JsonObject;
+};
+
+export type CreatePaymentCode =
+  | 'invalid_amount' | 'invalid_currency' | 'invalid_fees' | 'invalid_card' | 'card_expired' | 'unknown_processor'
+  | 'unknown_account' | 'account_mismatch' | 'duplicate_transaction_id' | 'idempotency_key_reused'
+  | 'request_in_progress' | 'conflict' | 'insufficient_funds';
+
+type Parsed = { amountMinor: bigint; currency: CurrencyCode; charges: PaymentCharge[] };
+type Checked = Parsed & { card: CardDetails };
+
+function parseMoney(input: CreatePaymentInput): Result<Parsed, 'invalid_amount' | 'invalid_currency' | 'invalid_fees'> {
+  const currency = parseCurrency(input.currency);
+  if (!currency.ok) return currency;
+  const amount = parseAmount(input.amount, currency.value);
+  if (!amount.ok) return amount;
+  const charges: PaymentCharge[] = [];
+  for (const [index, fee] of (input.fees ?? []).entries()) {
+    const parsed = parseAmount(fee.amount, currency.value, { field: `fees.${index}.amount` });
+    if (!parsed.ok) return parsed;
+    charges.push({ type: fee.type, amountMinor: parsed.value });
+  }
+  const checked = checkCharges(amount.value, charges);
+  if (!checked.ok) return checked;
+  return ok({ amountMinor: amount.value, currency: currency.value, charges });
+}
+
+/** The request as remembered for replays: the card number is reduced to what is shown. */
+function hashOf(input: CreatePaymentInput): string {
+  const { card, ...rest } = input;
+  return requestHash('payment', { ...rest, card: { last4: card.number.slice(-4), exp_month: card.expMonth, exp_year: card.expYear } });
+}
+
+export async function createPayment(
+  deps: Dependencies,
+  principal: TenantPrincipal,
+  input: CreatePaymentInput,
+  idempotency: IdempotencyRequest | null,
+): Promise<Result<StoredReply, CreatePaymentCode>> {
+  const initiated = await initiatePayment(deps, principal, input, idempotency);
+  if (!initiated.ok) return initiated;
+  if (initiated.value.kind === 'replay') return ok(initiated.value.reply);
+  const processor = deps.processors.get(input.processorId);
+  invariant(processor !== undefined, 'the processor was checked when the payment was initiated');
+  const settled = await authorizeAndSettle(deps, initiated.value.payment, processor, processorCard(initiated.value.card), initiatorOf(principal));
+  if (!settled.ok) return settled;
+  const reply = settled.value.firstReply;
+  if (reply === undefined) return refuse('request_in_progress');
+  return ok({ statusCode: reply.statusCode, bodyText: reply.bodyText, replayed: false });
+}
+
+/**
+ * The first half of a payment: validation and the commit of PAYMENT-INITIATED and
+ * PAYMENT-PENDING. What happens if the process dies right after it is exactly what the
+ * requery job is for.
+ */
+export async function initiatePayment(
+  deps: Dependencies,
+  principal: TenantPrincipal,
+  input: CreatePaymentInput,
+  idempotency: IdempotencyRequest | null,
+): Promise<Result<Initiation, CreatePaymentCode>> {
+  const money = parseMoney(input);
+  if (!money.ok) return money;
+  const card = validateCard(input.card, deps.clock.now());
+  if (!card.ok) return card;
+  if (!deps.processors.has(input.processorId)) return refuse('unknown_processor', 'processor_id', `no processor '${input.processorId.slice(0, 40)}'`);
+  const hash = hashOf(input);
+  const key = idempotency === null ? null : { key: idempotency.key, requestHash: hash };
+  return decideAndCommit(deps.store, () => decideInitiation(deps, principal, input, { ...money.value, card: card.value }, hash, key));
+}
+
+export type Initiation = { kind: 'replay'; reply: StoredReply } | { kind: 'initiated'; payment: Payment; card: CardDetails };
+
+async function decideInitiation(
+  deps: Dependencies,
+  principal: TenantPrincipal,
+  input: CreatePaymentInput,
+  money: Checked,
+  hash: string,
+  key: IdempotencyRequest | null,
+): Promise<Decision<Initiation, CreatePaymentCode>> {
+  const tenantId = principal.tenantId;
+  // Read on every attempt: a concurrent request may have taken the key meanwhile.
+  if (key !== null) {
+    const known = await lookUpIdempotency(deps.store, tenantId, key);
+    if (known.state === 'reused') return refuse('idempotency_key_reused', undefined, 'this Idempotency-Key was used for another request');
+    if (known.state === 'done') return { ok: true, changeset: null, value: { kind: 'replay', reply: known.reply } };
+  }
+  const existing = await deps.store.getRecord(tenantId, paymentKind, input.transactionId);
+  if (existing !== null) {
+    const payment = paymentFromRecord(existing);
+    if (payment.requestHash !== hash) {
+      return refuse('duplicate_transaction_id', 'transaction_id', 'a different payment already has this transaction_id');
+    }
+    if (payment.firstReply === undefined) return refuse('request_in_progress', 'transaction_id', 'the first request for this payment is still running');
+    return { ok: true, changeset: null, value: { kind: 'replay', reply: { ...payment.firstReply, replayed: true } } };
+  }
+  const accounts = await resolveAccounts(deps, tenantId, input, money.currency);
+  if (!accounts.ok) return accounts;
+  const at = deps.clock.now();
+  const payment = await newPayment(deps, tenantId, input, money, hash, accounts.value.merchant, at);
+  const audit = await Promise.all(['payment.initiated', 'payment.pending'].map((action, index) => buildAuditEntry(deps, tenantId, at, {
+    stream: `txn:${input.transactionId}`,
+    action,
+    initiator: initiatorOf(principal),
+    transactionId: input.transactionId,
+    amount: formatAmount(money.amountMinor, money.currency),
+    currency: money.currency,
+    status: index === 0 ? 'PAYMENT-INITIATED' : 'PAYMENT-PENDING',
+    ...(index === 0 ? { details: { query: requestForAudit(input) } } : {}),
+  })));
+  return {
+    ok: true,
+    value: { kind: 'initiated', payment, card: money.card },
+    changeset: {
+      tenantId,
+      at,
+      accounts: accounts.value.create,
+      records: [paymentWrite(payment, 0), ...(key === null ? [] : [startedKeyWrite(key, `payment:${input.transactionId}`)])],
+      ledgerEntries: ['PAYMENT-INITIATED', 'PAYMENT-PENDING'].map((status, index) => ({
+        transactionId: input.transactionId, sequence: index + 1, status, at, transferIds: [], details: {},
+      })),
+      audit,
+    },
+  };
+}
+
+function requestForAudit(input: CreatePaymentInput): JsonObject {
+  return {
+    transaction_id: input.transactionId,
+    amount: typeof input.amount === 'string' ? input.amount : null,
+    currency: typeof input.currency === 'string' ? input.currency : null,
+    processor_id: input.processorId,
+    card: { last4: input.card.number.slice(-4) },
+    merchant_account_id: input.merchantAccountId ?? null,
+    customer_account_id: input.customerAccountId ?? null,
+    fees: (input.fees ?? []).map((fee) => ({ type: fee.type, amount: typeof fee.amount === 'string' ? fee.amount : null })),
+  };
+}
+
+async function newPayment(
+  deps: Dependencies, tenantId: TenantId, input: CreatePaymentInput, money: Checked, hash: string, merchant: AccountId, at: number,
+): Promise<Payment> {
+  const sealed = await sealCard(deps, tenantId, input.transactionId, money.card);
+  return {
+    tenantId,
+    transactionId: input.transactionId,
+    version: 1,
+    status: 'PAYMENT-PENDING',
+    amountMinor: money.amountMinor,
+    currency: money.currency,
+    processorId: input.processorId,
+    card: sealed.card,
+    secureToken: sealed.secureToken,
+    charges: money.charges,
+    merchantAccountId: merchant,
+    ...(input.customerAccountId === undefined ? {} : { customerAccountId: input.customerAccountId as AccountId }),
+    metadata: input.metadata ?? {},
+    requestHash: hash,
+    processor: { outcome: 'none', code: 'not_sent', message: 'Not yet answered by the processor.' },
+    requeryAttempts: 0,
+    escalated: false,
+    ledgerSequence: 2,
+    capturedMinor: 0n,
+    capturedAt: null,
+    refundedMinor: 0n,
+    refundsHeldMinor: 0n,
+    feesReturnedMinor: 0n,
+    taxesReturnedMinor: 0n,
+    refundIds: [],
+    openChargebacks: 0,
+    chargebacksLostMinor: 0n,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+async function resolveAccounts(
+  deps: Dependencies, tenantId: TenantId, input: CreatePaymentInput, currency: CurrencyCode,
+): Promise<Result<{ merchant: AccountId; create: AccountDefinition[] }, 'unknown_account' | 'account_mismatch'>> {
+  const system = paymentSystemAccounts(tenantId, currency, input.processorId);
+  const named: { field: string; id: string; type: 'merchant' | 'customer' }[] = [];
+  if (input.merchantAccountId !== undefined) named.push({ field: 'merchant_account_id', id: input.merchantAccountId, type: 'merchant' });
+  if (input.customerAccountId !== undefined) named.push({ field: 'customer_account_id', id: input.customerAccountId, type: 'customer' });
+  const found = await deps.store.getAccounts(tenantId, named.map((item) => item.id as AccountId));
+  for (const item of named) {
+    const account = found.get(item.id as AccountId);
+    if (account === undefined) return refuse('unknown_account', item.field, `no account '${item.id}'`);
+    if (account.type !== item.type) return refuse('account_mismatch', item.field, `account '${item.id}' is a ${account.type} account, not a ${item.type} account`);
+    if (account.currency !== currency) return refuse('account_mismatch', item.field, `account '${item.id}' holds ${account.currency}, not ${currency}`);
+  }
+  const wanted = [system.clearing, system.feeRevenue, system.taxPayable, ...(input.merchantAccountId === undefined ? [system.merchant] : [])];
+  return ok({
+    merchant: (input.merchantAccountId ?? system.merchant.id) as AccountId,
+    create: await missingAccounts(deps.store, tenantId, wanted),
+  });
+}

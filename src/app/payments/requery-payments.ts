@@ -1,0 +1,96 @@
+// The requery job (P2, DESIGN "Background work"): payments left pending by a timeout, an
+// unknown answer or a crash are asked about again, never guessed: a status query first
+// (by processor reference, or by our idempotency key when no reply ever came); only when
+// the processor has never heard of the payment (the crash came before the call) is the
+// authorization sent again, under the same idempotency key, so it cannot charge twice. After `requeryAttemptsMax` tries the payment stays pending and is
+// escalated for a person to look at. Safe to run twice at once: settling is a versioned
+// commit, so the second finds the payment settled.
+import type { TenantId } from '../../domain/ids.ts';
+import { invariant } from '../../domain/invariant.ts';
+import { decideAndCommit } from '../shared/commit.ts';
+import type { Dependencies } from '../dependencies.ts';
+import { buildAuditEntry } from '../audit/audit-entry.ts';
+import { askProcessor, paymentIdempotencyKey, type Answer } from './ask-processor.ts';
+import { applyAnswer } from './authorize-payment.ts';
+import { openCard } from './card-input.ts';
+import { paymentFromRecord, paymentKind, paymentWrite, pendingIndexKey, type Payment } from './payment-record.ts';
+
+export const requeryBatchMax = 100;
+const jobInitiator = 'system:requery';
+
+export type RequeryReport = { examined: number; settled: number; stillPending: number; escalated: number };
+
+export async function requeryPendingPayments(deps: Dependencies, options: { limit?: number } = {}): Promise<RequeryReport> {
+  const report: RequeryReport = { examined: 0, settled: 0, stillPending: 0, escalated: 0 };
+  const limit = Math.min(options.limit ?? requeryBatchMax, requeryBatchMax);
+  for (const tenantId of await deps.store.listTenantIds()) {
+    if (report.examined >= limit) break;
+    await requeryTenant(deps, tenantId, limit, report);
+  }
+  return report;
+}
+
+async function requeryTenant(deps: Dependencies, tenantId: TenantId, limit: number, report: RequeryReport): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.listRecords(tenantId, paymentKind, { indexKey: pendingIndexKey, limit: 50, ...(cursor === undefined ? {} : { cursor }) });
+    for (const record of page.items) {
+      if (report.examined >= limit) return;
+      const payment = paymentFromRecord(record);
+      if (payment.escalated || deps.clock.now() - payment.updatedAt < deps.settings.requeryDelayMs) continue;
+      report.examined++;
+      await requeryOne(deps, payment, report);
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+}
+
+async function requeryOne(deps: Dependencies, payment: Payment, report: RequeryReport): Promise<void> {
+  const processor = deps.processors.get(payment.processorId);
+  if (processor === undefined) return;
+  const idempotencyKey = paymentIdempotencyKey(payment.tenantId, payment.transactionId);
+  const reference = payment.processor.reference;
+  // Status query first; only a processor that never heard of the payment is asked again.
+  let answer: Answer = await askProcessor(deps, processor, payment, (target, signal) =>
+    target.query({ idempotencyKey, ...(reference === undefined ? {} : { processorReference: reference }) }, signal));
+  if (answer.outcome.code === 'not_found') {
+    const card = await openCard(deps, payment);
+    answer = await askProcessor(deps, processor, payment, (target, signal) =>
+      target.authorize({ idempotencyKey, amountMinor: payment.amountMinor, currency: payment.currency, card }, signal));
+  }
+  const settled = await applyAnswer(deps, payment, answer, { initiator: jobInitiator, finalOnError: false, countsAsRequery: true });
+  if (!settled.ok) return;
+  if (settled.value.status !== 'PAYMENT-PENDING') {
+    report.settled++;
+    return;
+  }
+  report.stillPending++;
+  if (settled.value.requeryAttempts >= deps.settings.requeryAttemptsMax) {
+    await escalate(deps, settled.value);
+    report.escalated++;
+  }
+}
+
+async function escalate(deps: Dependencies, payment: Payment): Promise<void> {
+  const escalated = await decideAndCommit(deps.store, async () => {
+    const record = await deps.store.getRecord(payment.tenantId, paymentKind, payment.transactionId);
+    const current = record === null ? null : paymentFromRecord(record);
+    if (current === null || current.status !== 'PAYMENT-PENDING' || current.escalated) return { ok: true, changeset: null, value: null };
+    const at = deps.clock.now();
+    const audit = await buildAuditEntry(deps, current.tenantId, at, {
+      stream: `txn:${current.transactionId}`, action: 'payment.escalated', initiator: jobInitiator,
+      transactionId: current.transactionId, status: current.status,
+      reason: `no definite answer after ${current.requeryAttempts} status queries`,
+    });
+    return {
+      ok: true,
+      value: null,
+      changeset: {
+        tenantId: current.tenantId, at,
+        records: [paymentWrite({ ...current, version: current.version + 1, escalated: true, updatedAt: at }, current.version)],
+        audit: [audit],
+      },
+    };
+  });
+  invariant(escalated.ok, `escalation of ${payment.transactionId} was refused`);
+}

@@ -1,0 +1,124 @@
+// Applies a processor's normalized outcome to a pending payment (P2, P4): success posts
+// the journal lines, a decline or a final error fails the payment, an unknown outcome
+// leaves it pending for the requery job. Used by the request that created the payment
+// and by the requery job; whichever commits first wins, the other finds it settled.
+import type { TransferId } from '../../domain/ids.ts';
+import { invariant, unreachable } from '../../domain/invariant.ts';
+import { formatAmount } from '../../domain/money/money.ts';
+import { capturedPaymentTransfers } from '../../domain/payments/payment-journal.ts';
+import type { PaymentStatus } from '../../domain/payments/payment-status.ts';
+import { canTransition } from '../../domain/payments/payment-status.ts';
+import type { ProcessorOutcome } from '../../domain/processors/outcome.ts';
+import type { SealedEnvelope } from '../../domain/crypto/envelope.ts';
+import type { Dependencies } from '../dependencies.ts';
+import { buildAuditEntry } from '../audit/audit-entry.ts';
+import type { Changeset, LedgerEntryWrite } from '../ports/store.ts';
+import type { Payment, ProcessorState } from './payment-record.ts';
+import { paymentWrite } from './payment-record.ts';
+import { paymentCreatedReply } from './payment-view.ts';
+import { paymentSystemAccounts } from './system-accounts.ts';
+
+export type Settlement = { readonly payment: Payment; readonly changeset: Changeset };
+
+/** Which status an outcome leads to; null keeps the payment pending. */
+export function statusAfter(outcome: ProcessorOutcome, finalOnError: boolean): PaymentStatus | null {
+  switch (outcome.kind) {
+    case 'approved':
+      return 'PAYMENT-SUCCESS';
+    case 'declined':
+      return 'PAYMENT-FAILED';
+    case 'error':
+      return finalOnError || !outcome.retryable ? 'PAYMENT-FAILED' : null;
+    case 'pending':
+      return null;
+  }
+  return unreachable(outcome.kind);
+}
+
+function processorState(outcome: ProcessorOutcome, rawReply: SealedEnvelope | null, previous: ProcessorState): ProcessorState {
+  const reference = outcome.processorReference ?? previous.reference;
+  return {
+    outcome: outcome.kind,
+    code: outcome.code,
+    message: outcome.message,
+    ...(reference === undefined ? {} : { reference }),
+    ...(rawReply === null ? {} : { rawReply }),
+  };
+}
+
+export async function settlementFor(
+  deps: Dependencies,
+  payment: Payment,
+  outcome: ProcessorOutcome,
+  rawReply: SealedEnvelope | null,
+  options: { initiator: string; finalOnError: boolean; countsAsRequery: boolean },
+): Promise<Settlement> {
+  const at = deps.clock.now();
+  const next = statusAfter(outcome, options.finalOnError);
+  invariant(next === null || canTransition(payment.status, next), `payment ${payment.transactionId}: ${payment.status} → ${next ?? 'pending'}`);
+  const transfers = next === 'PAYMENT-SUCCESS' ? successTransfers(deps, payment) : [];
+  let settled: Payment = {
+    ...payment,
+    version: payment.version + 1,
+    status: next ?? payment.status,
+    processor: processorState(outcome, rawReply, payment.processor),
+    requeryAttempts: payment.requeryAttempts + (options.countsAsRequery ? 1 : 0),
+    ledgerSequence: payment.ledgerSequence + (next === null ? 0 : 1),
+    capturedMinor: next === 'PAYMENT-SUCCESS' ? payment.amountMinor : payment.capturedMinor,
+    capturedAt: next === 'PAYMENT-SUCCESS' ? at : payment.capturedAt,
+    updatedAt: at,
+  };
+  if (settled.firstReply === undefined && !options.countsAsRequery) {
+    const reply = paymentCreatedReply(settled);
+    settled = { ...settled, firstReply: { statusCode: reply.statusCode, bodyText: JSON.stringify(reply.body) } };
+  }
+  const entries: LedgerEntryWrite[] = next === null ? [] : [{
+    transactionId: payment.transactionId,
+    sequence: settled.ledgerSequence,
+    status: next,
+    at,
+    transferIds: transfers.map((transfer) => transfer.id),
+    details: { processor_outcome: outcome.kind, processor_code: outcome.code, processor_message: outcome.message },
+  }];
+  const audit = await buildAuditEntry(deps, payment.tenantId, at, {
+    stream: `txn:${payment.transactionId}`,
+    action: next === 'PAYMENT-SUCCESS' ? 'payment.succeeded' : next === 'PAYMENT-FAILED' ? 'payment.failed' : 'payment.still_pending',
+    initiator: options.initiator,
+    transactionId: payment.transactionId,
+    amount: formatAmount(payment.amountMinor, payment.currency),
+    currency: payment.currency,
+    status: next ?? payment.status,
+    reason: outcome.message,
+    details: { response: { outcome: outcome.kind, code: outcome.code, message: outcome.message, retryable: outcome.retryable } },
+  });
+  return {
+    payment: settled,
+    changeset: {
+      tenantId: payment.tenantId,
+      at,
+      transfers,
+      ledgerEntries: entries,
+      records: [paymentWrite(settled, payment.version)],
+      audit: [audit],
+    },
+  };
+}
+
+function successTransfers(deps: Dependencies, payment: Payment): ReturnType<typeof capturedPaymentTransfers> {
+  const system = paymentSystemAccounts(payment.tenantId, payment.currency, payment.processorId);
+  const base = deps.ids.next('trf');
+  return capturedPaymentTransfers({
+    transactionId: payment.transactionId,
+    amountMinor: payment.amountMinor,
+    currency: payment.currency,
+    accounts: {
+      clearing: system.clearing.id,
+      merchant: payment.merchantAccountId,
+      feeRevenue: system.feeRevenue.id,
+      taxPayable: system.taxPayable.id,
+      ...(payment.customerAccountId === undefined ? {} : { customer: payment.customerAccountId }),
+    },
+    charges: payment.charges,
+    transferId: (index) => `${base}.${index}` as TransferId,
+  });
+}

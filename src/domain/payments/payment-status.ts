@@ -1,0 +1,34 @@
+// The payment lifecycle (P2): PAYMENT-INITIATED → PAYMENT-PENDING → PAYMENT-SUCCESS or
+// PAYMENT-FAILED, then refunds. Each change is appended to the PaymentLedger; a change
+// that is not in this table is refused.
+
+export const paymentStatuses = [
+  'PAYMENT-INITIATED',
+  'PAYMENT-PENDING',
+  'PAYMENT-SUCCESS',
+  'PAYMENT-FAILED',
+  'PARTIALLY-REFUNDED',
+  'REFUNDED',
+] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+
+const transitions: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
+  'PAYMENT-INITIATED': ['PAYMENT-PENDING', 'PAYMENT-FAILED'],
+  'PAYMENT-PENDING': ['PAYMENT-SUCCESS', 'PAYMENT-FAILED'],
+  'PAYMENT-SUCCESS': ['PARTIALLY-REFUNDED', 'REFUNDED'],
+  'PARTIALLY-REFUNDED': ['PARTIALLY-REFUNDED', 'REFUNDED'],
+  'PAYMENT-FAILED': [],
+  REFUNDED: [],
+};
+
+export function canTransition(from: PaymentStatus, to: PaymentStatus): boolean {
+  return transitions[from].includes(to);
+}
+
+export function isPaymentStatus(value: unknown): value is PaymentStatus {
+  return typeof value === 'string' && (paymentStatuses as readonly string[]).includes(value);
+}
+
+export function isFinal(status: PaymentStatus): boolean {
+  return status !== 'PAYMENT-INITIATED' && status !== 'PAYMENT-PENDING';
+}

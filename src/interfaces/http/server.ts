@@ -1,0 +1,55 @@
+// The HTTP composition of the API: Fastify with zod schemas that both validate requests
+// and generate the OpenAPI 3.1 document served at /api/v1/openapi.json and /docs.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Dependencies } from '../../app/dependencies.ts';
+import type { Authenticator } from '../../app/access/authenticate.ts';
+import { installErrorHandling } from './error-handler.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerTenantRoutes } from './routes/tenants.ts';
+import { registerApiKeyRoutes } from './routes/api-keys.ts';
+import { registerAccountRoutes } from './routes/accounts.ts';
+import { registerPaymentRoutes } from './routes/payments.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
+
+export const bodyLimitBytesDefault = 64 * 1024;
+
+export type HttpContext = { readonly deps: Dependencies; readonly authenticator: Authenticator };
+
+export async function buildHttpServer(
+  context: HttpContext,
+  options: { logger: Logger; bodyLimitBytes?: number },
+): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger = options.logger;
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: options.bodyLimitBytes ?? bodyLimitBytesDefault,
+    requestIdHeader: false,
+    genReqId: () => context.deps.ids.next('req'),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Contra API', version: '1.0.0', description: 'Payments ledger: payments, refunds, reversals, audit trail.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  registerHealthRoutes(app, context);
+  registerTenantRoutes(app, context);
+  registerApiKeyRoutes(app, context);
+  registerAccountRoutes(app, context);
+  registerPaymentRoutes(app, context);
+  registerAuditRoutes(app, context);
+  await app.ready();
+  return app;
+}

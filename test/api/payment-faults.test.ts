@@ -1,0 +1,95 @@
+// Faults on the payment path: a processor that does not answer, a crash between the
+// first commit and the processor call, a crash between the processor's approval and our
+// commit. Each ends in one consistent state that the requery job settles, the customer
+// charged at most once and the ledger balanced.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startService, type TestService } from '../support/service.ts';
+import { call, card, createTenant, paymentBody, type Tenant } from '../support/client.ts';
+import { assertLedgerBalances } from '../support/ledger-check.ts';
+import { requeryPendingPayments } from '../../src/app/payments/requery-payments.ts';
+import { initiatePayment } from '../../src/app/payments/create-payment.ts';
+import { paymentIdempotencyKey } from '../../src/app/payments/ask-processor.ts';
+import { SimulatorProcessor } from '../../src/adapters/processors/simulator/simulator-processor.ts';
+import type { ApiKeyId, TenantId } from '../../src/domain/ids.ts';
+
+describe('payment faults', () => {
+  let service: TestService;
+  let tenant: Tenant;
+  const simulator = new SimulatorProcessor({});
+  before(async () => {
+    service = await startService({ processors: [simulator], environment: { CONTRA_REQUERY_ATTEMPTS_MAX: '3' } });
+    tenant = await createTenant(service);
+  });
+  after(async () => {
+    await assertLedgerBalances(service.runtime.deps.store);
+    await service.close();
+  });
+  const principal = () => ({ kind: 'api_key' as const, tenantId: tenant.tenantId as TenantId, apiKeyId: 'key_TEST' as ApiKeyId, role: 'service' as const });
+  const ledger = async (id: string) => (await call(service, 'GET', `/api/v1/payments/${id}/ledger`, undefined, { token: tenant.keys['operator']! })).body;
+
+  it('leaves a payment pending when the processor does not answer, and the requery job settles it', async () => {
+    const created = await call(service, 'POST', '/api/v1/payments', paymentBody('no-answer-1', { card: card('4000000000003220') }), { token: tenant.keys['service']! });
+    assert.equal(created.status, 202, created.text);
+    assert.equal(created.body['status'], 'PAYMENT-PENDING');
+    const report = await requeryPendingPayments(service.runtime.deps);
+    assert.ok(report.settled >= 1, JSON.stringify(report));
+    const settled = await ledger('no-answer-1');
+    assert.equal(settled['status'], 'PAYMENT-SUCCESS');
+    assert.deepEqual((settled['entries'] as { status: string }[]).map((entry) => entry.status), ['PAYMENT-INITIATED', 'PAYMENT-PENDING', 'PAYMENT-SUCCESS']);
+    assert.equal((settled['transfers'] as unknown[]).length, 1);
+    const replay = await call(service, 'POST', '/api/v1/payments', paymentBody('no-answer-1', { card: card('4000000000003220') }), { token: tenant.keys['service']! });
+    assert.equal(replay.text, created.text, 'a replay returns the first answer');
+  });
+
+  it('settles a payment whose process died after the first commit, before the processor was asked', async () => {
+    const initiated = await initiatePayment(service.runtime.deps, principal(), {
+      transactionId: 'crash-before-call', amount: '250.00', currency: 'NGN', processorId: 'simulator',
+      card: { number: '4242424242424242', expMonth: 12, expYear: 2040, cvc: '123' },
+    }, null);
+    assert.ok(initiated.ok);
+    assert.equal((await ledger('crash-before-call'))['status'], 'PAYMENT-PENDING');
+    await requeryPendingPayments(service.runtime.deps);
+    const settled = await ledger('crash-before-call');
+    assert.equal(settled['status'], 'PAYMENT-SUCCESS');
+    assert.equal((settled['transfers'] as unknown[]).length, 1);
+  });
+
+  it('charges once when the process died after the processor approved but before our commit', async () => {
+    const initiated = await initiatePayment(service.runtime.deps, principal(), {
+      transactionId: 'crash-after-approval', amount: '75.00', currency: 'NGN', processorId: 'simulator',
+      card: { number: '4242424242424242', expMonth: 12, expYear: 2040, cvc: '123' },
+    }, null);
+    assert.ok(initiated.ok);
+    const key = paymentIdempotencyKey(tenant.tenantId as TenantId, 'crash-after-approval');
+    const approved = await simulator.authorize({ idempotencyKey: key, amountMinor: 7500n, currency: 'NGN', card: { number: '4242424242424242', expMonth: 12, expYear: 2040 } }, new AbortController().signal);
+    assert.equal(approved.kind, 'reply');
+    await requeryPendingPayments(service.runtime.deps);
+    await requeryPendingPayments(service.runtime.deps);
+    const settled = await ledger('crash-after-approval');
+    assert.equal(settled['status'], 'PAYMENT-SUCCESS');
+    assert.equal((settled['transfers'] as unknown[]).length, 1, 'exactly one capture in the journal');
+  });
+
+  it('escalates a payment that stays unknown after the requery limit', async () => {
+    const silent = new SimulatorProcessor({ latencyMs: 60_000 });
+    const slow = await startService({ processors: [silent], environment: { CONTRA_PROCESSOR_TIMEOUT_MS: '150', CONTRA_REQUERY_ATTEMPTS_MAX: '2' } });
+    try {
+      const slowTenant = await createTenant(slow);
+      const created = await call(slow, 'POST', '/api/v1/payments', paymentBody('timeout-1'), { token: slowTenant.keys['service']! });
+      assert.equal(created.status, 202, created.text);
+      assert.equal(created.body['status'], 'PAYMENT-PENDING');
+      const first = await requeryPendingPayments(slow.runtime.deps);
+      const second = await requeryPendingPayments(slow.runtime.deps);
+      assert.equal(first.stillPending + second.stillPending, 2);
+      assert.equal(second.escalated, 1);
+      const third = await requeryPendingPayments(slow.runtime.deps);
+      assert.equal(third.examined, 0, 'an escalated payment waits for a person');
+      const audit = await call(slow, 'GET', '/api/v1/audit?action=payment.escalated', undefined, { token: slowTenant.keys['auditor']! });
+      assert.equal((audit.body['data'] as unknown[]).length, 1);
+      await assertLedgerBalances(slow.runtime.deps.store);
+    } finally {
+      await slow.close();
+    }
+  });
+});

@@ -1,0 +1,60 @@
+// Starts a real Contra HTTP service for a test: its own data directory (SQLite file and
+// master key), a real listening socket on 127.0.0.1, and every log line captured so tests
+// can prove what never reaches a log.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../src/interfaces/config.ts';
+import { createLogger } from '../../src/interfaces/logger.ts';
+import { openRuntime, type Runtime, type RuntimeOverrides } from '../../src/interfaces/runtime.ts';
+import { buildHttpServer } from '../../src/interfaces/http/server.ts';
+
+export const adminToken = 'test-bootstrap-token-0123456789abcdef';
+
+export type TestService = {
+  readonly baseUrl: string;
+  readonly dataDir: string;
+  readonly runtime: Runtime;
+  readonly app: FastifyInstance;
+  readonly logs: string[];
+  close(): Promise<void>;
+};
+
+export async function startService(overrides: RuntimeOverrides & { environment?: Record<string, string> } = {}): Promise<TestService> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'contra-test-'));
+  const config = loadConfig({
+    CONTRA_DATA_DIR: dataDir,
+    CONTRA_ADMIN_TOKEN: adminToken,
+    CONTRA_LOG_LEVEL: 'debug',
+    CONTRA_PROCESSOR_TIMEOUT_MS: '2000',
+    CONTRA_REQUERY_DELAY_MS: '0',
+    ...overrides.environment,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  const logger = createLogger(config.logLevel, sink);
+  const runtime = await openRuntime(config, logger, overrides);
+  const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no address');
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    dataDir,
+    runtime,
+    app,
+    logs,
+    async close() {
+      await app.close();
+      await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
