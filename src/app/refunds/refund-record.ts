@@ -1,0 +1,118 @@
+// A refund as stored (R3, R5): its own transaction id (`<TransactionID>-REFUND[-n]`), the
+// split of its amount, the holds it placed, the processor's answer (raw reply sealed)
+// and its status. Records are never deleted: a failed refund stays FAILED.
+import type { TenantId, TransferId } from '../../domain/ids.ts';
+import { invariant } from '../../domain/invariant.ts';
+import { isCurrencyCode, type CurrencyCode } from '../../domain/money/currencies.ts';
+import type { JsonObject, RecordWrite, StoredRecord } from '../ports/store.ts';
+import { field, isNumber, isObject, isString, minorField } from '../shared/json-fields.ts';
+import { processorFromJson, processorToJson, type ProcessorState } from '../payments/payment-record.ts';
+
+export const refundKind = 'refund';
+export const pendingRefundIndexKey = 'status:pending';
+export const refundStatuses = ['REFUND-PENDING', 'REFUND-SUCCESS', 'REFUND-FAILED', 'REFUND-ROLLED-BACK'] as const;
+export type RefundStatus = (typeof refundStatuses)[number];
+
+export type RefundHolds = { readonly principal: TransferId; readonly tax?: TransferId; readonly fee?: TransferId };
+
+export type Refund = {
+  readonly tenantId: TenantId;
+  readonly refundId: string;
+  readonly transactionId: string;
+  readonly version: number;
+  readonly status: RefundStatus;
+  readonly amountMinor: bigint;
+  readonly currency: CurrencyCode;
+  readonly taxMinor: bigint;
+  readonly feeMinor: bigint;
+  readonly reason: string;
+  readonly initiator: string;
+  readonly holds: RefundHolds;
+  readonly processor: ProcessorState;
+  readonly requeryAttempts: number;
+  readonly ledgerSequence: number;
+  readonly requestHash: string;
+  readonly firstReply?: { readonly statusCode: number; readonly bodyText: string };
+  readonly rollback?: { readonly reason: string; readonly approver: string; readonly at: number };
+  readonly createdAt: number;
+  readonly updatedAt: number;
+};
+
+export function refundIdFor(transactionId: string, ordinal: number): string {
+  return ordinal === 1 ? `${transactionId}-REFUND` : `${transactionId}-REFUND-${ordinal}`;
+}
+
+export function refundWrite(refund: Refund, expectedVersion: number): RecordWrite {
+  const body: JsonObject = {
+    transaction_id: refund.transactionId,
+    status: refund.status,
+    amount_minor: refund.amountMinor.toString(),
+    currency: refund.currency,
+    tax_minor: refund.taxMinor.toString(),
+    fee_minor: refund.feeMinor.toString(),
+    reason: refund.reason,
+    initiator: refund.initiator,
+    holds: { principal: refund.holds.principal, tax: refund.holds.tax ?? null, fee: refund.holds.fee ?? null },
+    processor: processorToJson(refund.processor),
+    requery_attempts: refund.requeryAttempts,
+    ledger_sequence: refund.ledgerSequence,
+    request_hash: refund.requestHash,
+    first_reply: refund.firstReply === undefined ? null : { status_code: refund.firstReply.statusCode, body_text: refund.firstReply.bodyText },
+    rollback: refund.rollback === undefined ? null : { reason: refund.rollback.reason, approver: refund.rollback.approver, at: refund.rollback.at },
+    created_at: refund.createdAt,
+    updated_at: refund.updatedAt,
+  };
+  return {
+    kind: refundKind,
+    id: refund.refundId,
+    body,
+    expectedVersion,
+    ...(refund.status === 'REFUND-PENDING' ? { indexKey: pendingRefundIndexKey } : {}),
+  };
+}
+
+function holdsFromJson(body: JsonObject): RefundHolds {
+  const tax = body['tax'];
+  const fee = body['fee'];
+  return {
+    principal: field(body, 'principal', isString) as TransferId,
+    ...(typeof tax === 'string' ? { tax: tax as TransferId } : {}),
+    ...(typeof fee === 'string' ? { fee: fee as TransferId } : {}),
+  };
+}
+
+export function refundFromRecord(record: StoredRecord): Refund {
+  const body = record.body;
+  const status = field(body, 'status', isString);
+  invariant((refundStatuses as readonly string[]).includes(status), 'refund status is damaged');
+  const currency = field(body, 'currency', isString);
+  invariant(isCurrencyCode(currency), 'refund currency is damaged');
+  const firstReply = body['first_reply'];
+  const rollback = body['rollback'];
+  return {
+    tenantId: record.tenantId,
+    refundId: record.id,
+    transactionId: field(body, 'transaction_id', isString),
+    version: record.version,
+    status: status as RefundStatus,
+    amountMinor: minorField(body, 'amount_minor'),
+    currency,
+    taxMinor: minorField(body, 'tax_minor'),
+    feeMinor: minorField(body, 'fee_minor'),
+    reason: field(body, 'reason', isString),
+    initiator: field(body, 'initiator', isString),
+    holds: holdsFromJson(field(body, 'holds', isObject)),
+    processor: processorFromJson(field(body, 'processor', isObject)),
+    requeryAttempts: field(body, 'requery_attempts', isNumber),
+    ledgerSequence: field(body, 'ledger_sequence', isNumber),
+    requestHash: field(body, 'request_hash', isString),
+    ...(isObject(firstReply)
+      ? { firstReply: { statusCode: field(firstReply, 'status_code', isNumber), bodyText: field(firstReply, 'body_text', isString) } }
+      : {}),
+    ...(isObject(rollback)
+      ? { rollback: { reason: field(rollback, 'reason', isString), approver: field(rollback, 'approver', isString), at: field(rollback, 'at', isNumber) } }
+      : {}),
+    createdAt: field(body, 'created_at', isNumber),
+    updatedAt: field(body, 'updated_at', isNumber),
+  };
+}
