@@ -1,5 +1,5 @@
 // The payment lifecycle (P2): PAYMENT-INITIATED → PAYMENT-PENDING → PAYMENT-SUCCESS or
-// PAYMENT-FAILED, then refunds. Each change is appended to the PaymentLedger; a change
+// PAYMENT-FAILED, then refunds (and their rollbacks). Each change is appended to the PaymentLedger; a change
 // that is not in this table is refused.
 
 export const paymentStatuses = [
@@ -16,9 +16,10 @@ const transitions: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
   'PAYMENT-INITIATED': ['PAYMENT-PENDING', 'PAYMENT-FAILED'],
   'PAYMENT-PENDING': ['PAYMENT-SUCCESS', 'PAYMENT-FAILED'],
   'PAYMENT-SUCCESS': ['PARTIALLY-REFUNDED', 'REFUNDED'],
-  'PARTIALLY-REFUNDED': ['PARTIALLY-REFUNDED', 'REFUNDED'],
+  // Back towards PAYMENT-SUCCESS only when a refund is rolled back (R8).
+  'PARTIALLY-REFUNDED': ['PARTIALLY-REFUNDED', 'REFUNDED', 'PAYMENT-SUCCESS'],
   'PAYMENT-FAILED': [],
-  REFUNDED: [],
+  REFUNDED: ['PARTIALLY-REFUNDED', 'PAYMENT-SUCCESS'],
 };
 
 export function canTransition(from: PaymentStatus, to: PaymentStatus): boolean {

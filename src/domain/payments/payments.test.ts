@@ -11,6 +11,8 @@ describe('payment lifecycle', () => {
     ['PAYMENT-PENDING', 'PAYMENT-SUCCESS'], ['PAYMENT-PENDING', 'PAYMENT-FAILED'],
     ['PAYMENT-SUCCESS', 'PARTIALLY-REFUNDED'], ['PAYMENT-SUCCESS', 'REFUNDED'],
     ['PARTIALLY-REFUNDED', 'PARTIALLY-REFUNDED'], ['PARTIALLY-REFUNDED', 'REFUNDED'],
+    // Refund rollbacks (R8).
+    ['PARTIALLY-REFUNDED', 'PAYMENT-SUCCESS'], ['REFUNDED', 'PARTIALLY-REFUNDED'], ['REFUNDED', 'PAYMENT-SUCCESS'],
   ];
   it('allows exactly the documented transitions', () => {
     for (const from of paymentStatuses) {

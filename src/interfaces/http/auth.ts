@@ -51,6 +51,9 @@ export const access = {
   writeAccounts: ['admin', 'operator', 'service'],
   readLedger: ['admin', 'operator', 'approver', 'auditor', 'service'],
   createPayments: ['admin', 'service'],
+  createRefunds: ['admin', 'operator', 'service'],
+  approveRollbacks: ['approver'],
+  recordChargebacks: ['admin', 'operator', 'service'],
   readAudit: ['auditor'],
   verifyAudit: ['auditor', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -29,3 +29,10 @@ export const pageQuerySchema = z.strictObject({
 export const idempotencyHeaderSchema = z.object({
   'idempotency-key': z.string().regex(idempotencyKeyPattern, 'must be 1-128 characters of letters, digits and -_.:').optional(),
 });
+
+export const reasonSchema = z
+  .string({ error: 'a reason is required' })
+  .trim()
+  .min(1, 'a reason is required')
+  .max(500)
+  .describe('Why, in plain words; kept in the audit trail.');

@@ -14,6 +14,8 @@ import { registerApiKeyRoutes } from './routes/api-keys.ts';
 import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerPaymentRoutes } from './routes/payments.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
+import { registerRefundRoutes } from './routes/refunds.ts';
+import { registerChargebackRoutes } from './routes/chargebacks.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
 
@@ -49,6 +51,8 @@ export async function buildHttpServer(
   registerApiKeyRoutes(app, context);
   registerAccountRoutes(app, context);
   registerPaymentRoutes(app, context);
+  registerRefundRoutes(app, context);
+  registerChargebackRoutes(app, context);
   registerAuditRoutes(app, context);
   await app.ready();
   return app;

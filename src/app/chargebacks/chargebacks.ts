@@ -1,0 +1,136 @@
+// Chargebacks (R9): recorded from the processor's notice, they block refunds of the
+// payment while open (the amount is at stake twice otherwise). Won: nothing moves and
+// refunds are possible again. Lost: the network keeps the amount, so the merchant gives
+// it back towards clearing and it no longer counts as refundable.
+import type { TransferId } from '../../domain/ids.ts';
+import { invariant } from '../../domain/invariant.ts';
+import { formatAmount, parseAmount } from '../../domain/money/money.ts';
+import { ok, refuse, type Result } from '../../domain/result.ts';
+import type { Dependencies } from '../dependencies.ts';
+import { buildAuditEntry } from '../audit/audit-entry.ts';
+import { initiatorOf, type Principal } from '../access/principal.ts';
+import type { Changeset } from '../ports/store.ts';
+import { decideAndCommit, type Decision } from '../shared/commit.ts';
+import { completedKeyWrite, lookUpIdempotency, type IdempotencyRequest } from '../shared/idempotency.ts';
+import { requestHash } from '../shared/request-hash.ts';
+import { storeReply, type Reply, type StoredReply } from '../shared/reply.ts';
+import { paymentFromRecord, paymentKind, paymentWrite, type Payment } from '../payments/payment-record.ts';
+import { paymentSystemAccounts } from '../payments/system-accounts.ts';
+import { paymentLockKey, paymentLocks } from '../refunds/settle-refund.ts';
+import { chargebackFromRecord, chargebackKind, chargebackView, chargebackWrite, type Chargeback } from './chargeback-record.ts';
+
+type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
+type Answer<C extends string> = Promise<Result<StoredReply, C | 'idempotency_key_reused' | 'conflict' | 'insufficient_funds'>>;
+
+export type RecordChargebackInput = { readonly transactionId: string; readonly amount: unknown; readonly reasonCode: string };
+export type RecordChargebackCode = 'payment_not_found' | 'payment_not_settled' | 'payment_failed' | 'invalid_amount' | 'chargeback_exceeds_captured';
+
+async function replayed(deps: Dependencies, principal: TenantPrincipal, key: IdempotencyRequest | null): Promise<Decision<StoredReply, 'idempotency_key_reused'> | null> {
+  if (key === null) return null;
+  const known = await lookUpIdempotency(deps.store, principal.tenantId, key);
+  if (known.state === 'reused') return refuse('idempotency_key_reused', undefined, 'this Idempotency-Key was used for another request');
+  if (known.state === 'done') return { ok: true, changeset: null, value: known.reply };
+  return null;
+}
+
+function withKey(changeset: Changeset, key: IdempotencyRequest | null, reply: Reply): Changeset {
+  return key === null ? changeset : { ...changeset, records: [...(changeset.records ?? []), completedKeyWrite(key, reply)] };
+}
+
+export async function recordChargeback(deps: Dependencies, principal: TenantPrincipal, input: RecordChargebackInput, idempotencyKey: string | null): Answer<RecordChargebackCode> {
+  const key = idempotencyKey === null ? null : { key: idempotencyKey, requestHash: requestHash('chargeback', input) };
+  return paymentLocks.run(paymentLockKey({ tenantId: principal.tenantId, transactionId: input.transactionId }), () =>
+    decideAndCommit(deps.store, async (): Promise<Decision<StoredReply, RecordChargebackCode | 'idempotency_key_reused'>> => {
+      const replay = await replayed(deps, principal, key);
+      if (replay !== null) return replay;
+      const record = await deps.store.getRecord(principal.tenantId, paymentKind, input.transactionId);
+      if (record === null) return refuse('payment_not_found', 'transaction_id');
+      const payment = paymentFromRecord(record);
+      if (payment.status === 'PAYMENT-INITIATED' || payment.status === 'PAYMENT-PENDING') return refuse('payment_not_settled', 'transaction_id', 'the payment is still pending at the processor');
+      if (payment.status === 'PAYMENT-FAILED') return refuse('payment_failed', 'transaction_id', 'a failed payment cannot be charged back');
+      const amount = parseAmount(input.amount, payment.currency);
+      if (!amount.ok) return amount;
+      const exposed = payment.capturedMinor - payment.refundedMinor - payment.refundsHeldMinor - payment.chargebacksLostMinor;
+      if (amount.value > exposed) return refuse('chargeback_exceeds_captured', 'amount', `at most ${formatAmount(exposed, payment.currency)} remains on the payment`);
+      return openChargeback(deps, principal, key, payment, amount.value, input.reasonCode);
+    }));
+}
+
+async function openChargeback(deps: Dependencies, principal: TenantPrincipal, key: IdempotencyRequest | null, payment: Payment, amountMinor: bigint, reasonCode: string): Promise<Decision<StoredReply, never>> {
+  const at = deps.clock.now();
+  const initiator = initiatorOf(principal);
+  const chargeback: Chargeback = {
+    tenantId: payment.tenantId, chargebackId: deps.ids.next('cbk'), transactionId: payment.transactionId, version: 1, status: 'open',
+    amountMinor, currency: payment.currency, reasonCode, initiator, createdAt: at, updatedAt: at,
+  };
+  const updated: Payment = { ...payment, version: payment.version + 1, updatedAt: at, openChargebacks: payment.openChargebacks + 1 };
+  const reply: Reply = { statusCode: 201, body: { message: 'Chargeback recorded; refunds of this payment are blocked until it is resolved.', status: 'open', chargeback: chargebackView(chargeback) } };
+  const audit = await buildAuditEntry(deps, payment.tenantId, at, {
+    stream: `txn:${payment.transactionId}`, action: 'chargeback.opened', initiator, transactionId: payment.transactionId,
+    amount: formatAmount(amountMinor, payment.currency), currency: payment.currency, status: 'open', reason: reasonCode,
+    details: { query: { amount: formatAmount(amountMinor, payment.currency), reason_code: reasonCode }, response: chargebackView(chargeback) },
+  });
+  const changeset: Changeset = { tenantId: payment.tenantId, at, records: [chargebackWrite(chargeback, 0), paymentWrite(updated, payment.version)], audit: [audit] };
+  return { ok: true, value: storeReply(reply), changeset: withKey(changeset, key, reply) };
+}
+
+export type ResolveChargebackCode = 'chargeback_not_found' | 'chargeback_resolved';
+
+export async function resolveChargeback(
+  deps: Dependencies, principal: TenantPrincipal, input: { readonly chargebackId: string; readonly outcome: 'won' | 'lost' }, idempotencyKey: string | null,
+): Answer<ResolveChargebackCode> {
+  const key = idempotencyKey === null ? null : { key: idempotencyKey, requestHash: requestHash('chargeback-resolve', input) };
+  const found = await deps.store.getRecord(principal.tenantId, chargebackKind, input.chargebackId);
+  if (found === null) return refuse('chargeback_not_found', 'id');
+  const transactionId = chargebackFromRecord(found).transactionId;
+  return paymentLocks.run(paymentLockKey({ tenantId: principal.tenantId, transactionId }), () =>
+    decideAndCommit(deps.store, async (): Promise<Decision<StoredReply, ResolveChargebackCode | 'idempotency_key_reused'>> => {
+      const replay = await replayed(deps, principal, key);
+      if (replay !== null) return replay;
+      const record = await deps.store.getRecord(principal.tenantId, chargebackKind, input.chargebackId);
+      invariant(record !== null, `chargeback ${input.chargebackId} vanished`);
+      const chargeback = chargebackFromRecord(record);
+      if (chargeback.status === input.outcome) return { ok: true, changeset: null, value: storeReply(resolvedReply(chargeback)) };
+      if (chargeback.status !== 'open') return refuse('chargeback_resolved', 'outcome', `the chargeback was already ${chargeback.status}`);
+      const paymentRecord = await deps.store.getRecord(principal.tenantId, paymentKind, transactionId);
+      invariant(paymentRecord !== null, `payment ${transactionId} vanished`);
+      return closeChargeback(deps, principal, key, chargeback, paymentFromRecord(paymentRecord), input.outcome);
+    }));
+}
+
+function resolvedReply(chargeback: Chargeback): Reply {
+  return { statusCode: 200, body: { message: `Chargeback ${chargeback.status}.`, status: chargeback.status, chargeback: chargebackView(chargeback) } };
+}
+
+async function closeChargeback(
+  deps: Dependencies, principal: TenantPrincipal, key: IdempotencyRequest | null, chargeback: Chargeback, payment: Payment, outcome: 'won' | 'lost',
+): Promise<Decision<StoredReply, never>> {
+  const at = deps.clock.now();
+  const initiator = initiatorOf(principal);
+  const closed: Chargeback = { ...chargeback, version: chargeback.version + 1, status: outcome, resolvedBy: initiator, updatedAt: at };
+  const lostMinor = outcome === 'lost' ? chargeback.amountMinor : 0n;
+  const updated: Payment = {
+    ...payment, version: payment.version + 1, updatedAt: at,
+    openChargebacks: payment.openChargebacks - 1, chargebacksLostMinor: payment.chargebacksLostMinor + lostMinor,
+  };
+  const system = paymentSystemAccounts(payment.tenantId, payment.currency, payment.processorId);
+  const transfers = outcome === 'won' ? [] : [{
+    id: deps.ids.next('trf') as TransferId, kind: 'posted' as const, debitAccountId: payment.merchantAccountId, creditAccountId: system.clearing.id,
+    amountMinor: chargeback.amountMinor, currency: payment.currency, transactionId: payment.transactionId, code: 'chargeback', description: chargeback.chargebackId,
+  }];
+  const reply = resolvedReply(closed);
+  const audit = await buildAuditEntry(deps, payment.tenantId, at, {
+    stream: `txn:${payment.transactionId}`, action: `chargeback.${outcome}`, initiator, transactionId: payment.transactionId,
+    amount: formatAmount(chargeback.amountMinor, payment.currency), currency: payment.currency, status: outcome, reason: chargeback.reasonCode,
+    details: { query: { chargeback_id: chargeback.chargebackId, outcome }, response: { ...chargebackView(closed), transfer_ids: transfers.map((transfer) => transfer.id) } },
+  });
+  const changeset: Changeset = { tenantId: payment.tenantId, at, transfers, records: [chargebackWrite(closed, chargeback.version), paymentWrite(updated, payment.version)], audit: [audit] };
+  return { ok: true, value: storeReply(reply), changeset: withKey(changeset, key, reply) };
+}
+
+export async function listChargebacks(deps: Dependencies, principal: TenantPrincipal, transactionId: string): Promise<Result<Reply, 'payment_not_found'>> {
+  const record = await deps.store.getRecord(principal.tenantId, paymentKind, transactionId);
+  if (record === null) return refuse('payment_not_found', 'transaction_id');
+  const page = await deps.store.listRecords(principal.tenantId, chargebackKind, { indexKey: `payment:${transactionId}`, limit: 200 });
+  return ok({ statusCode: 200, body: { message: 'Chargebacks found.', status: paymentFromRecord(record).status, data: page.items.map((item) => chargebackView(chargebackFromRecord(item))), next_cursor: page.nextCursor } });
+}

@@ -1,0 +1,64 @@
+// The refund requery job (R5): refunds left pending by a lost reply, an unknown answer or
+// a crash are asked about again, never guessed. A status query first (by the processor's
+// reference for the refund, or by our refund key when no reply ever came); only when the
+// processor has never heard of the refund is it sent again, under the same idempotency
+// key, so the customer cannot be paid twice. After `requeryAttemptsMax` tries the refund
+// stays pending and is reported as escalated for a person to look at.
+import type { TenantId } from '../../domain/ids.ts';
+import type { Dependencies } from '../dependencies.ts';
+import { askProcessor, type Answer } from '../payments/ask-processor.ts';
+import { paymentFromRecord, paymentKind } from '../payments/payment-record.ts';
+import { pendingRefundIndexKey, refundFromRecord, refundKind, type Refund } from './refund-record.ts';
+import { applyRefundAnswer, refundIdempotencyKey, sendRefund } from './settle-refund.ts';
+
+export const refundRequeryBatchMax = 100;
+const jobInitiator = 'system:requery';
+
+export type RefundRequeryReport = { examined: number; settled: number; stillPending: number; escalated: number };
+
+export async function requeryPendingRefunds(deps: Dependencies, options: { limit?: number } = {}): Promise<RefundRequeryReport> {
+  const report: RefundRequeryReport = { examined: 0, settled: 0, stillPending: 0, escalated: 0 };
+  const limit = Math.min(options.limit ?? refundRequeryBatchMax, refundRequeryBatchMax);
+  for (const tenantId of await deps.store.listTenantIds()) {
+    if (report.examined >= limit) break;
+    await requeryTenant(deps, tenantId, limit, report);
+  }
+  return report;
+}
+
+async function requeryTenant(deps: Dependencies, tenantId: TenantId, limit: number, report: RefundRequeryReport): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.listRecords(tenantId, refundKind, { indexKey: pendingRefundIndexKey, limit: 50, ...(cursor === undefined ? {} : { cursor }) });
+    for (const record of page.items) {
+      if (report.examined >= limit) return;
+      const refund = refundFromRecord(record);
+      if (refund.requeryAttempts >= deps.settings.requeryAttemptsMax) {
+        report.escalated++;
+        continue;
+      }
+      if (deps.clock.now() - refund.updatedAt < deps.settings.requeryDelayMs) continue;
+      report.examined++;
+      await requeryOne(deps, refund, report);
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+}
+
+async function requeryOne(deps: Dependencies, refund: Refund, report: RefundRequeryReport): Promise<void> {
+  const paymentRecord = await deps.store.getRecord(refund.tenantId, paymentKind, refund.transactionId);
+  if (paymentRecord === null) return;
+  const payment = paymentFromRecord(paymentRecord);
+  const processor = deps.processors.get(payment.processorId);
+  let answer: Answer | null = null;
+  if (processor !== undefined) {
+    const reference = refund.processor.reference;
+    answer = await askProcessor(deps, processor, { tenantId: refund.tenantId, transactionId: refund.refundId }, (target, signal) =>
+      target.query({ idempotencyKey: refundIdempotencyKey(refund), ...(reference === undefined ? {} : { processorReference: reference }) }, signal));
+  }
+  if (answer === null || answer.outcome.code === 'not_found') answer = await sendRefund(deps, refund, payment);
+  const settled = await applyRefundAnswer(deps, refund, answer, { countsAsRequery: true, initiator: jobInitiator });
+  if (!settled.ok) return;
+  if (settled.value.status === 'REFUND-PENDING') report.stillPending++;
+  else report.settled++;
+}
