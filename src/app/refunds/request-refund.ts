@@ -57,10 +57,10 @@ export async function requestRefund(
   if (!settled.ok) return settled;
   const reply = settled.value.firstReply;
   invariant(reply !== undefined, 'a settled refund request has its first reply');
-  return ok({ statusCode: reply.statusCode, bodyText: reply.bodyText, replayed: false });
+  return ok({ statusCode: reply.statusCode, bodyText: reply.bodyText, replayed: started.value.kind === 'resumed' });
 }
 
-type Started = { kind: 'replay'; reply: StoredReply } | { kind: 'started'; refund: Refund; payment: Payment };
+type Started = { kind: 'replay'; reply: StoredReply } | { kind: 'started' | 'resumed'; refund: Refund; payment: Payment };
 
 async function resumeOrWait(deps: Dependencies, principal: TenantPrincipal, resource: unknown): Promise<Decision<Started, RequestRefundCode>> {
   const refundRecord = typeof resource === 'string' && resource.startsWith('refund:')
@@ -73,7 +73,7 @@ async function resumeOrWait(deps: Dependencies, principal: TenantPrincipal, reso
   }
   const paymentRecord = await deps.store.getRecord(principal.tenantId, paymentKind, refund.transactionId);
   invariant(paymentRecord !== null, `payment ${refund.transactionId} vanished`);
-  return { ok: true, changeset: null, value: { kind: 'started', refund, payment: paymentFromRecord(paymentRecord) } };
+  return { ok: true, changeset: null, value: { kind: 'resumed', refund, payment: paymentFromRecord(paymentRecord) } };
 }
 
 async function replayOf(deps: Dependencies, principal: TenantPrincipal, key: IdempotencyRequest | null): Promise<Decision<Started, RequestRefundCode> | null> {
