@@ -1,5 +1,6 @@
 // The HTTP load generator, run as its own process so that building requests and parsing
-// answers does not share the server's event loop: POST /api/v1/payments, K at a time.
+// answers does not share the server's event loop: POST /api/v1/payments, or (after paying
+// untimed) POST /api/v1/payments/:id/refunds, K at a time.
 import { Agent, request } from 'node:http';
 import { runConcurrently } from './run-concurrently.ts';
 import { loadRequestSchema, type LoadReport, type LoadRequest } from './http-load-messages.ts';
@@ -17,9 +18,16 @@ function paymentBody(transactionId: string): string {
 }
 
 function postPayment(agent: Agent, load: LoadRequest, transactionId: string): Promise<void> {
-  const body = paymentBody(transactionId);
+  return post(agent, load, '/api/v1/payments', paymentBody(transactionId), (status, text) => status === 201 && text.includes('"PAYMENT-SUCCESS"'));
+}
+
+function postRefund(agent: Agent, load: LoadRequest, transactionId: string): Promise<void> {
+  return post(agent, load, `/api/v1/payments/${transactionId}/refunds`, JSON.stringify({ reason: 'benchmark' }), (status, text) => status === 200 && text.includes('"success"'));
+}
+
+function post(agent: Agent, load: LoadRequest, path: string, body: string, succeeded: (status: number, text: string) => boolean): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const outgoing = request(`${load.baseUrl}/api/v1/payments`, {
+    const outgoing = request(`${load.baseUrl}${path}`, {
       method: 'POST',
       agent,
       headers: { authorization: `Bearer ${load.apiKey}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
@@ -28,8 +36,8 @@ function postPayment(agent: Agent, load: LoadRequest, transactionId: string): Pr
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        if (response.statusCode === 201 && text.includes('"PAYMENT-SUCCESS"')) resolve();
-        else reject(new Error(`payment ${transactionId} answered ${response.statusCode ?? '?'}: ${text.slice(0, 300)}`));
+        if (succeeded(response.statusCode ?? 0, text)) resolve();
+        else reject(new Error(`POST ${path} answered ${response.statusCode ?? '?'}: ${text.slice(0, 300)}`));
       });
       response.on('error', reject);
     });
@@ -43,10 +51,14 @@ async function runLoad(load: LoadRequest): Promise<LoadReport> {
   const agent = new Agent({ keepAlive: true, maxSockets: load.concurrency });
   try {
     await runConcurrently(load.warmupPayments, load.concurrency, (index) => postPayment(agent, load, `warmup-${index}`), () => undefined);
+    let timed = (index: number): Promise<void> => postPayment(agent, load, `bench-${index}`);
+    if (load.operation === 'refunds') {
+      await runConcurrently(load.warmupPayments, load.concurrency, (index) => postRefund(agent, load, `warmup-${index}`), () => undefined);
+      await runConcurrently(load.payments, load.concurrency, (index) => postPayment(agent, load, `bench-${index}`), () => undefined);
+      timed = (index) => postRefund(agent, load, `bench-${index}`);
+    }
     const latencies = new LatencyRecorder(load.payments);
-    const elapsedMs = await runConcurrently(
-      load.payments, load.concurrency, (index) => postPayment(agent, load, `bench-${index}`), (durationMs) => { latencies.record(durationMs); },
-    );
+    const elapsedMs = await runConcurrently(load.payments, load.concurrency, timed, (durationMs) => { latencies.record(durationMs); });
     return { ok: true, elapsedMs, latency: latencies.summary() };
   } finally {
     agent.destroy();

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 export const loadRequestSchema = z.strictObject({
+  /** payments: POST /api/v1/payments; refunds: pay first (untimed), then time the full refunds. */
+  operation: z.enum(['payments', 'refunds']),
   baseUrl: z.string(),
   apiKey: z.string(),
   payments: z.int().min(1),

@@ -1,5 +1,6 @@
-// Payments per second over HTTP: the real Fastify server on 127.0.0.1, and a separate load
-// process posting /api/v1/payments with K keep-alive connections.
+// Payments or refunds per second over HTTP: the real Fastify server on 127.0.0.1, and a
+// separate load process posting with K keep-alive connections. A refund, like a payment,
+// is two commits (the hold, then the processor's answer).
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +49,7 @@ async function runLoadProcess(load: LoadRequest): Promise<LoadReport> {
   }
 }
 
-export async function measurePaymentsOverHttp(run: PaymentRun): Promise<ScenarioResult> {
+export async function measureOverHttp(run: PaymentRun, operation: 'payments' | 'refunds'): Promise<ScenarioResult> {
   const service = await openBenchRuntime();
   try {
     const app = await buildHttpServer(service.runtime, { logger: service.logger, bodyLimitBytes: service.config.bodyLimitBytes });
@@ -57,10 +58,10 @@ export async function measurePaymentsOverHttp(run: PaymentRun): Promise<Scenario
       const address = app.server.address();
       if (address === null || typeof address === 'string') throw new Error('the server has no TCP address');
       const baseUrl = `http://127.0.0.1:${address.port}`;
-      const report = await runLoadProcess({ baseUrl, apiKey: await serviceKey(baseUrl), ...run });
+      const report = await runLoadProcess({ operation, baseUrl, apiKey: await serviceKey(baseUrl), ...run });
       if (!report.ok) throw new Error(`the HTTP load failed: ${report.error}`);
       return {
-        name: 'payments over HTTP',
+        name: `${operation} over HTTP`,
         concurrency: run.concurrency,
         operations: run.payments,
         commitsPerOperation: commitsPerPayment,

@@ -1,7 +1,8 @@
-// Payments per second through the createPayment use case called directly: no HTTP, the
-// real store, key vault and simulator processor. Each payment is two commits.
+// Payments (or refunds) per second through the use cases called directly: no HTTP, the
+// real store, key vault and simulator processor. Each payment, and each refund, is two commits.
 import { createTenant } from '../src/app/tenants/tenants.ts';
 import { createPayment } from '../src/app/payments/create-payment.ts';
+import { requestRefund } from '../src/app/refunds/request-refund.ts';
 import type { Principal } from '../src/app/access/principal.ts';
 import type { Dependencies } from '../src/app/dependencies.ts';
 import type { ApiKeyId, TenantId } from '../src/domain/ids.ts';
@@ -28,21 +29,32 @@ async function payOnce(deps: Dependencies, principal: TenantPrincipal, transacti
   if (result.value.statusCode !== 201) throw new Error(`payment ${transactionId} answered ${result.value.statusCode}: ${result.value.bodyText}`);
 }
 
+async function refundOnce(deps: Dependencies, principal: TenantPrincipal, transactionId: string): Promise<void> {
+  const result = await requestRefund(deps, principal, { transactionId, reason: 'benchmark' }, null);
+  if (!result.ok) throw new Error(`refund of ${transactionId} refused: ${result.code}`);
+  if (result.value.statusCode !== 200) throw new Error(`refund of ${transactionId} answered ${result.value.statusCode}: ${result.value.bodyText}`);
+}
+
 export type PaymentRun = { readonly payments: number; readonly warmupPayments: number; readonly concurrency: number };
 
-export async function measurePaymentsInProcess(run: PaymentRun): Promise<ScenarioResult> {
+export async function measureInProcess(run: PaymentRun, operation: 'payments' | 'refunds'): Promise<ScenarioResult> {
   const service = await openBenchRuntime();
   try {
     const deps = service.runtime.deps;
     const principal = await benchTenant(deps);
     // The warm-up creates the system accounts and lets the JIT settle; it is not counted.
     await runConcurrently(run.warmupPayments, run.concurrency, (index) => payOnce(deps, principal, `warmup-${index}`), () => undefined);
+    let timed = (index: number): Promise<void> => payOnce(deps, principal, `bench-${index}`);
+    if (operation === 'refunds') {
+      // Pay untimed first; then each timed operation is the full refund of one payment.
+      await runConcurrently(run.warmupPayments, run.concurrency, (index) => refundOnce(deps, principal, `warmup-${index}`), () => undefined);
+      await runConcurrently(run.payments, run.concurrency, (index) => payOnce(deps, principal, `bench-${index}`), () => undefined);
+      timed = (index) => refundOnce(deps, principal, `bench-${index}`);
+    }
     const latencies = new LatencyRecorder(run.payments);
-    const elapsedMs = await runConcurrently(
-      run.payments, run.concurrency, (index) => payOnce(deps, principal, `bench-${index}`), (durationMs) => { latencies.record(durationMs); },
-    );
+    const elapsedMs = await runConcurrently(run.payments, run.concurrency, timed, (durationMs) => { latencies.record(durationMs); });
     return {
-      name: 'payments in-process',
+      name: `${operation} in-process`,
       concurrency: run.concurrency,
       operations: run.payments,
       commitsPerOperation: commitsPerPayment,

@@ -61,5 +61,5 @@ export function markdownTable(results: readonly ScenarioResult[], baseline: Base
     .join('\n');
 }
 
-export const legend = `ops are payments (2 commits each) or raw rows; p50/p99 are per payment, or per raw transaction.
+export const legend = `ops are payments or refunds (2 commits each) or raw rows; p50/p99 are per payment or refund, or per raw transaction.
 Ratios divide by the raw rates measured above in this run (1-row: mean of before and after).`;

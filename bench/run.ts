@@ -1,9 +1,10 @@
-// `npm run bench`: raw SQLite insert rates, then payments/s in-process and over HTTP on the
-// embedded store, each divided by the raw rates of the same run. Not part of `npm test`.
+// `npm run bench`: raw SQLite insert rates, then payments/s and refunds/s in-process and
+// over HTTP on the embedded store, each divided by the raw rates of the same run. Not part
+// of `npm test`.
 import { inProcessPayments, httpPayments, parseOptions, usage, type BenchOptions } from './options.ts';
 import { measureRawInserts, rawBatched, rawSingle } from './raw-sqlite.ts';
-import { measurePaymentsInProcess } from './payments-in-process.ts';
-import { measurePaymentsOverHttp } from './payments-http.ts';
+import { measureInProcess } from './payments-in-process.ts';
+import { measureOverHttp } from './payments-http.ts';
 import { describeMachine, legend, markdownTable, plainTable, type Baseline } from './report.ts';
 import { commitsPerSecond, operationsPerSecond, type ScenarioResult } from './stats.ts';
 
@@ -19,15 +20,17 @@ function announce(result: ScenarioResult): ScenarioResult {
 
 async function paymentScenarios(options: BenchOptions): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
-  for (const concurrency of options.inProcessConcurrency) {
-    const payments = inProcessPayments(options, concurrency);
-    progress(`in-process: ${payments} payments, ${concurrency} in flight…`);
-    results.push(announce(await measurePaymentsInProcess({ payments, warmupPayments: options.warmupPayments, concurrency })));
-  }
-  for (const concurrency of options.httpConcurrency) {
-    const payments = httpPayments(options);
-    progress(`over HTTP: ${payments} payments, ${concurrency} connections…`);
-    results.push(announce(await measurePaymentsOverHttp({ payments, warmupPayments: options.warmupPayments, concurrency })));
+  for (const operation of ['payments', 'refunds'] as const) {
+    for (const concurrency of options.inProcessConcurrency) {
+      const payments = inProcessPayments(options, concurrency);
+      progress(`in-process: ${payments} ${operation}, ${concurrency} in flight…`);
+      results.push(announce(await measureInProcess({ payments, warmupPayments: options.warmupPayments, concurrency }, operation)));
+    }
+    for (const concurrency of options.httpConcurrency) {
+      const payments = httpPayments(options);
+      progress(`over HTTP: ${payments} ${operation}, ${concurrency} connections…`);
+      results.push(announce(await measureOverHttp({ payments, warmupPayments: options.warmupPayments, concurrency }, operation)));
+    }
   }
   return results;
 }
