@@ -15,7 +15,12 @@ import { completedKeyWrite, lookUpIdempotency, type IdempotencyRequest } from '.
 import { requestHash } from '../shared/request-hash.ts';
 import { storeReply, type Reply, type StoredReply } from '../shared/reply.ts';
 import { paymentFromRecord, paymentKind, paymentWrite, type Payment } from '../payments/payment-record.ts';
-import { paymentSystemAccounts } from '../payments/system-accounts.ts';
+import { fxSystemAccounts, paymentSystemAccounts } from '../payments/system-accounts.ts';
+import { settlementPart } from '../payments/fx-settlement.ts';
+import { movedOutMinor } from '../refunds/refund-lines.ts';
+import type { TransferWrite } from '../../domain/journal/transfers.ts';
+import type { AccountId } from '../../domain/ids.ts';
+import type { CurrencyCode } from '../../domain/money/currencies.ts';
 import { paymentLockKey, paymentLocks } from '../refunds/settle-refund.ts';
 import { chargebackFromRecord, chargebackKind, chargebackView, chargebackWrite, type Chargeback } from './chargeback-record.ts';
 
@@ -108,16 +113,13 @@ async function closeChargeback(
   const at = deps.clock.now();
   const initiator = initiatorOf(principal);
   const closed: Chargeback = { ...chargeback, version: chargeback.version + 1, status: outcome, resolvedBy: initiator, updatedAt: at };
-  const lostMinor = outcome === 'lost' ? chargeback.amountMinor : 0n;
+  const lost = outcome === 'lost' ? lostLines(deps, payment, chargeback) : { transfers: [], settlementMinor: 0n };
+  const { transfers } = lost;
   const updated: Payment = {
     ...payment, version: payment.version + 1, updatedAt: at,
-    openChargebacks: payment.openChargebacks - 1, chargebacksLostMinor: payment.chargebacksLostMinor + lostMinor,
+    openChargebacks: payment.openChargebacks - 1, chargebacksLostMinor: payment.chargebacksLostMinor + (outcome === 'lost' ? chargeback.amountMinor : 0n),
+    ...(payment.settlement === undefined ? {} : { settlement: { ...payment.settlement, movedMinor: payment.settlement.movedMinor + lost.settlementMinor } }),
   };
-  const system = paymentSystemAccounts(payment.tenantId, payment.currency, payment.processorId);
-  const transfers = outcome === 'won' ? [] : [{
-    id: deps.ids.next('trf') as TransferId, kind: 'posted' as const, debitAccountId: payment.merchantAccountId, creditAccountId: system.clearing.id,
-    amountMinor: chargeback.amountMinor, currency: payment.currency, transactionId: payment.transactionId, code: 'chargeback', description: chargeback.chargebackId,
-  }];
   const reply = resolvedReply(closed);
   const audit = await buildAuditEntry(deps, payment.tenantId, at, {
     stream: `txn:${payment.transactionId}`, action: `chargeback.${outcome}`, initiator, transactionId: payment.transactionId,
@@ -126,6 +128,27 @@ async function closeChargeback(
   });
   const changeset: Changeset = { tenantId: payment.tenantId, at, transfers, records: [chargebackWrite(closed, chargeback.version), paymentWrite(updated, payment.version)], audit: [audit] };
   return { ok: true, value: storeReply(reply), changeset: withKey(changeset, key, reply) };
+}
+
+/**
+ * A lost chargeback: the merchant gives the amount back towards clearing. For a payment
+ * settled in another currency (R7) it leaves the merchant in the settlement currency,
+ * converted cumulatively at the payment's rate, and reaches clearing through the FX positions.
+ */
+function lostLines(deps: Dependencies, payment: Payment, chargeback: Chargeback): { transfers: TransferWrite[]; settlementMinor: bigint } {
+  const clearing = paymentSystemAccounts(payment.tenantId, payment.currency, payment.processorId).clearing.id;
+  const base = deps.ids.next('trf');
+  const line = (index: number, debit: AccountId, credit: AccountId, amountMinor: bigint, currency: CurrencyCode): TransferWrite => ({
+    id: `${base}.${index}` as TransferId, kind: 'posted', debitAccountId: debit, creditAccountId: credit,
+    amountMinor, currency, transactionId: payment.transactionId, code: 'chargeback', description: chargeback.chargebackId,
+  });
+  const { settlement } = payment;
+  if (settlement === undefined) return { transfers: [line(1, payment.merchantAccountId, clearing, chargeback.amountMinor, payment.currency)], settlementMinor: 0n };
+  const fx = fxSystemAccounts(payment.tenantId, payment.currency, settlement.currency);
+  const settlementMinor = settlementPart(settlement, payment.currency, chargeback.amountMinor, movedOutMinor(payment));
+  const transfers = [line(2, fx.fxPayment.id, clearing, chargeback.amountMinor, payment.currency)];
+  if (settlementMinor > 0n) transfers.unshift(line(1, payment.merchantAccountId, fx.fxSettlement.id, settlementMinor, settlement.currency));
+  return { transfers, settlementMinor };
 }
 
 export async function listChargebacks(deps: Dependencies, principal: TenantPrincipal, transactionId: string): Promise<Result<Reply, 'payment_not_found'>> {

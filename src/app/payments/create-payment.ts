@@ -18,7 +18,9 @@ import { requestHash } from '../shared/request-hash.ts';
 import type { StoredReply } from '../shared/reply.ts';
 import type { JsonObject } from '../ports/store.ts';
 import { paymentFromRecord, paymentKind, paymentWrite, type Payment } from './payment-record.ts';
-import { missingAccounts, paymentSystemAccounts } from './system-accounts.ts';
+import { fxSystemAccounts, missingAccounts, paymentSystemAccounts } from './system-accounts.ts';
+import { newFxSettlement, type FxSettlement } from './fx-settlement.ts';
+import { parseFxRate } from '../../domain/money/fx.ts';
 import { processorCard, sealCard, validateCard, type CardInput } from './card-input.ts';
 import type { CardDetails } from '../../domain/cards/card.ts';
 import { authorizeAndSettle } from './authorize-payment.ts';
@@ -35,17 +37,35 @@ export type CreatePaymentInput = {
   readonly customerAccountId?: string;
   readonly fees?: readonly { readonly type: 'fee' | 'tax'; readonly amount: unknown }[];
   readonly metadata?: JsonObject;
+  /** R7: the currency the merchant is settled in, when not the payment's, and the rate to it. */
+  readonly settlementCurrency?: unknown;
+  readonly fxRate?: unknown;
 };
 
 export type CreatePaymentCode =
-  | 'invalid_amount' | 'invalid_currency' | 'invalid_fees' | 'invalid_card' | 'card_expired' | 'unknown_processor'
+  | 'invalid_amount' | 'invalid_currency' | 'invalid_fees' | 'invalid_fx_rate' | 'invalid_card' | 'card_expired' | 'unknown_processor'
   | 'unknown_account' | 'account_mismatch' | 'duplicate_transaction_id' | 'idempotency_key_reused'
   | 'request_in_progress' | 'conflict' | 'insufficient_funds';
 
-type Parsed = { amountMinor: bigint; currency: CurrencyCode; charges: PaymentCharge[] };
+type Parsed = { amountMinor: bigint; currency: CurrencyCode; charges: PaymentCharge[]; settlement?: FxSettlement };
 type Checked = Parsed & { card: CardDetails };
 
-function parseMoney(input: CreatePaymentInput): Result<Parsed, 'invalid_amount' | 'invalid_currency' | 'invalid_fees'> {
+function parseSettlement(input: CreatePaymentInput, currency: CurrencyCode, amountMinor: bigint): Result<FxSettlement | undefined, 'invalid_currency' | 'invalid_fx_rate'> {
+  if (input.settlementCurrency === undefined) {
+    return input.fxRate === undefined ? ok(undefined) : refuse('invalid_fx_rate', 'fx_rate', 'is only allowed with a settlement_currency');
+  }
+  const settlementCurrency = parseCurrency(input.settlementCurrency, 'settlement_currency');
+  if (!settlementCurrency.ok) return settlementCurrency;
+  if (settlementCurrency.value === currency) {
+    return input.fxRate === undefined ? ok(undefined) : refuse('invalid_fx_rate', 'fx_rate', 'is only allowed when settlement_currency differs from currency');
+  }
+  if (input.fxRate === undefined) return refuse('invalid_fx_rate', 'fx_rate', `is required to settle ${currency} in ${settlementCurrency.value}`);
+  const rate = parseFxRate(input.fxRate);
+  if (!rate.ok) return rate;
+  return ok(newFxSettlement(amountMinor, currency, settlementCurrency.value, rate.value));
+}
+
+function parseMoney(input: CreatePaymentInput): Result<Parsed, 'invalid_amount' | 'invalid_currency' | 'invalid_fees' | 'invalid_fx_rate'> {
   const currency = parseCurrency(input.currency);
   if (!currency.ok) return currency;
   const amount = parseAmount(input.amount, currency.value);
@@ -58,7 +78,10 @@ function parseMoney(input: CreatePaymentInput): Result<Parsed, 'invalid_amount' 
   }
   const checked = checkCharges(amount.value, charges);
   if (!checked.ok) return checked;
-  return ok({ amountMinor: amount.value, currency: currency.value, charges });
+  const settlement = parseSettlement(input, currency.value, amount.value);
+  if (!settlement.ok) return settlement;
+  if (settlement.value !== undefined && settlement.value.amountMinor === 0n) return refuse('invalid_fx_rate', 'fx_rate', 'converts the amount to zero');
+  return ok({ amountMinor: amount.value, currency: currency.value, charges, ...(settlement.value === undefined ? {} : { settlement: settlement.value }) });
 }
 
 /** The request as remembered for replays: the card number is reduced to what is shown. */
@@ -132,7 +155,7 @@ async function decideInitiation(
     if (payment.firstReply === undefined) return refuse('request_in_progress', 'transaction_id', 'the first request for this payment is still running');
     return { ok: true, changeset: null, value: { kind: 'replay', reply: { ...payment.firstReply, replayed: true } } };
   }
-  const accounts = await resolveAccounts(deps, tenantId, input, money.currency);
+  const accounts = await resolveAccounts(deps, tenantId, input, money);
   if (!accounts.ok) return accounts;
   const at = deps.clock.now();
   const payment = await newPayment(deps, tenantId, input, money, hash, accounts.value.merchant, at);
@@ -172,6 +195,8 @@ function requestForAudit(input: CreatePaymentInput): JsonObject {
     merchant_account_id: input.merchantAccountId ?? null,
     customer_account_id: input.customerAccountId ?? null,
     fees: (input.fees ?? []).map((fee) => ({ type: fee.type, amount: typeof fee.amount === 'string' ? fee.amount : null })),
+    settlement_currency: typeof input.settlementCurrency === 'string' ? input.settlementCurrency : null,
+    fx_rate: typeof input.fxRate === 'string' ? input.fxRate : null,
   };
 }
 
@@ -207,15 +232,23 @@ async function newPayment(
     refundIds: [],
     openChargebacks: 0,
     chargebacksLostMinor: 0n,
+    ...(money.settlement === undefined ? {} : { settlement: money.settlement }),
     createdAt: at,
     updatedAt: at,
   };
 }
 
+/** The merchant's side (merchant, fee revenue, tax payable) is in the settlement currency (R7). */
 async function resolveAccounts(
-  deps: Dependencies, tenantId: TenantId, input: CreatePaymentInput, currency: CurrencyCode,
+  deps: Dependencies, tenantId: TenantId, input: CreatePaymentInput, money: Parsed,
 ): Promise<Result<{ merchant: AccountId; create: AccountDefinition[] }, 'unknown_account' | 'account_mismatch'>> {
+  const currency = money.settlement?.currency ?? money.currency;
+  if (money.settlement !== undefined && input.customerAccountId !== undefined) {
+    return refuse('account_mismatch', 'customer_account_id', 'a payment settled in another currency cannot pass through a customer account');
+  }
   const system = paymentSystemAccounts(tenantId, currency, input.processorId);
+  const clearing = paymentSystemAccounts(tenantId, money.currency, input.processorId).clearing;
+  const fx = money.settlement === undefined ? [] : Object.values(fxSystemAccounts(tenantId, money.currency, money.settlement.currency));
   const named: { field: string; id: string; type: 'merchant' | 'customer' }[] = [];
   if (input.merchantAccountId !== undefined) named.push({ field: 'merchant_account_id', id: input.merchantAccountId, type: 'merchant' });
   if (input.customerAccountId !== undefined) named.push({ field: 'customer_account_id', id: input.customerAccountId, type: 'customer' });
@@ -226,7 +259,7 @@ async function resolveAccounts(
     if (account.type !== item.type) return refuse('account_mismatch', item.field, `account '${item.id}' is a ${account.type} account, not a ${item.type} account`);
     if (account.currency !== currency) return refuse('account_mismatch', item.field, `account '${item.id}' holds ${account.currency}, not ${currency}`);
   }
-  const wanted = [system.clearing, system.feeRevenue, system.taxPayable, ...(input.merchantAccountId === undefined ? [system.merchant] : [])];
+  const wanted = [clearing, ...fx, system.feeRevenue, system.taxPayable, ...(input.merchantAccountId === undefined ? [system.merchant] : [])];
   return ok({
     merchant: (input.merchantAccountId ?? system.merchant.id) as AccountId,
     create: await missingAccounts(deps.store, tenantId, wanted),

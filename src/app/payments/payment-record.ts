@@ -9,6 +9,7 @@ import type { PaymentCharge } from '../../domain/payments/payment-journal.ts';
 import { isPaymentStatus, type PaymentStatus } from '../../domain/payments/payment-status.ts';
 import type { JsonObject, JsonValue, RecordWrite, StoredRecord } from '../ports/store.ts';
 import { field, isNumber, isObject, isString, minorField } from '../shared/json-fields.ts';
+import { fxSettlementFromJson, fxSettlementToJson, type FxSettlement } from './fx-settlement.ts';
 
 export const paymentKind = 'payment';
 /** Pending payments are listed through this index key; the requery job walks it. */
@@ -53,6 +54,8 @@ export type Payment = {
   readonly refundIds: readonly string[];
   readonly openChargebacks: number;
   readonly chargebacksLostMinor: bigint;
+  /** Present when the merchant is settled in another currency (R7). */
+  readonly settlement?: FxSettlement;
   /** The reply to the request that created the payment, replayed byte for byte. */
   readonly firstReply?: { readonly statusCode: number; readonly bodyText: string };
   readonly createdAt: number;
@@ -96,6 +99,7 @@ export function paymentToJson(payment: Payment): JsonObject {
     refund_ids: [...payment.refundIds],
     open_chargebacks: payment.openChargebacks,
     chargebacks_lost_minor: payment.chargebacksLostMinor.toString(),
+    settlement: fxSettlementToJson(payment.settlement),
     first_reply: payment.firstReply === undefined
       ? null
       : { status_code: payment.firstReply.statusCode, body_text: payment.firstReply.bodyText },
@@ -156,6 +160,7 @@ export function paymentFromRecord(record: StoredRecord): Payment {
   invariant(isSealedEnvelope(token), 'payment secure token is damaged');
   const customer = body['customer_account_id'];
   const firstReply = body['first_reply'];
+  const settlement = fxSettlementFromJson(body['settlement']);
   return {
     tenantId: record.tenantId,
     transactionId: record.id,
@@ -187,6 +192,7 @@ export function paymentFromRecord(record: StoredRecord): Payment {
     refundIds: stringList(body['refund_ids']),
     openChargebacks: typeof body['open_chargebacks'] === 'number' ? body['open_chargebacks'] : 0,
     chargebacksLostMinor: minorField(body, 'chargebacks_lost_minor'),
+    ...(settlement === undefined ? {} : { settlement }),
     ...(isObject(firstReply)
       ? { firstReply: { statusCode: field(firstReply, 'status_code', isNumber), bodyText: field(firstReply, 'body_text', isString) } }
       : {}),

@@ -1,5 +1,6 @@
 // How a payment looks on the wire: the seeds' body shape (message, status, …), card brand
 // and last four digits only, never the token or the number.
+import { fxView } from './fx-settlement.ts';
 import { formatAmount } from '../../domain/money/money.ts';
 import type { PaymentStatus } from '../../domain/payments/payment-status.ts';
 import type { JsonObject } from '../ports/store.ts';
@@ -65,6 +66,10 @@ export function paymentDetailView(payment: Payment): JsonObject {
     merchant_account_id: payment.merchantAccountId,
     customer_account_id: payment.customerAccountId ?? null,
     metadata: payment.metadata,
+    settlement: payment.settlement === undefined ? null : {
+      ...fxView(payment.settlement, formatAmount),
+      returned: formatAmount(payment.settlement.movedMinor, payment.settlement.currency),
+    },
     created_at: new Date(payment.createdAt).toISOString(),
     updated_at: new Date(payment.updatedAt).toISOString(),
   };

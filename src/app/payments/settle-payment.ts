@@ -16,7 +16,8 @@ import type { Changeset, LedgerEntryWrite } from '../ports/store.ts';
 import type { Payment, ProcessorState } from './payment-record.ts';
 import { paymentWrite } from './payment-record.ts';
 import { paymentCreatedReply } from './payment-view.ts';
-import { paymentSystemAccounts } from './system-accounts.ts';
+import { fxSystemAccounts, paymentSystemAccounts } from './system-accounts.ts';
+import { fxView, settlementCharges } from './fx-settlement.ts';
 
 export type Settlement = { readonly payment: Payment; readonly changeset: Changeset };
 
@@ -78,7 +79,13 @@ export async function settlementFor(
     status: next,
     at,
     transferIds: transfers.map((transfer) => transfer.id),
-    details: { processor_outcome: outcome.kind, processor_code: outcome.code, processor_message: outcome.message },
+    details: {
+      processor_outcome: outcome.kind, processor_code: outcome.code, processor_message: outcome.message,
+      ...(next === 'PAYMENT-SUCCESS' && payment.settlement !== undefined ? {
+        amount: formatAmount(payment.amountMinor, payment.currency), currency: payment.currency,
+        settlement: fxView(payment.settlement, formatAmount),
+      } : {}),
+    },
   }];
   const audit = await buildAuditEntry(deps, payment.tenantId, at, {
     stream: `txn:${payment.transactionId}`,
@@ -105,14 +112,23 @@ export async function settlementFor(
 }
 
 function successTransfers(deps: Dependencies, payment: Payment): ReturnType<typeof capturedPaymentTransfers> {
-  const system = paymentSystemAccounts(payment.tenantId, payment.currency, payment.processorId);
+  const { settlement } = payment;
+  const system = paymentSystemAccounts(payment.tenantId, settlement?.currency ?? payment.currency, payment.processorId);
+  const clearing = paymentSystemAccounts(payment.tenantId, payment.currency, payment.processorId).clearing;
   const base = deps.ids.next('trf');
+  const fx = settlement === undefined ? undefined : fxSystemAccounts(payment.tenantId, payment.currency, settlement.currency);
   return capturedPaymentTransfers({
     transactionId: payment.transactionId,
     amountMinor: payment.amountMinor,
     currency: payment.currency,
+    ...(settlement === undefined || fx === undefined ? {} : {
+      settlement: {
+        currency: settlement.currency, amountMinor: settlement.amountMinor, charges: settlementCharges(payment.charges, payment.currency, settlement),
+        fxPayment: fx.fxPayment.id, fxSettlement: fx.fxSettlement.id,
+      },
+    }),
     accounts: {
-      clearing: system.clearing.id,
+      clearing: clearing.id,
       merchant: payment.merchantAccountId,
       feeRevenue: system.feeRevenue.id,
       taxPayable: system.taxPayable.id,

@@ -25,6 +25,11 @@ export function paymentSystemAccounts(tenantId: TenantId, currency: CurrencyCode
   };
 }
 
+/** The FX positions a payment settled in another currency passes through (R7), one per currency. */
+export function fxSystemAccounts(tenantId: TenantId, paymentCurrency: CurrencyCode, settlementCurrency: CurrencyCode): { fxPayment: AccountDefinition; fxSettlement: AccountDefinition } {
+  return { fxPayment: systemAccount(tenantId, 'fx_position', paymentCurrency), fxSettlement: systemAccount(tenantId, 'fx_position', settlementCurrency) };
+}
+
 /** The definitions among `wanted` that do not exist yet, to create in the same changeset. */
 export async function missingAccounts(store: Store, tenantId: TenantId, wanted: readonly AccountDefinition[]): Promise<AccountDefinition[]> {
   const found = await store.getAccounts(tenantId, wanted.map((definition) => definition.id));

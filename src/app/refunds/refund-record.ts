@@ -13,7 +13,15 @@ export const pendingRefundIndexKey = 'status:pending';
 export const refundStatuses = ['REFUND-PENDING', 'REFUND-SUCCESS', 'REFUND-FAILED', 'REFUND-ROLLED-BACK'] as const;
 export type RefundStatus = (typeof refundStatuses)[number];
 
-export type RefundHolds = { readonly principal: TransferId; readonly tax?: TransferId; readonly fee?: TransferId };
+export type RefundHolds = { readonly principal: TransferId; readonly counter?: TransferId; readonly tax?: TransferId; readonly fee?: TransferId };
+
+/** Every hold of a refund, in the order they were placed. */
+export function holdIds(holds: RefundHolds): TransferId[] {
+  return [holds.principal, holds.counter, holds.tax, holds.fee].filter((id): id is TransferId => id !== undefined);
+}
+
+/** R7: what the refund takes back from the merchant in the settlement currency, at the payment's rate. */
+export type RefundSettlement = { readonly currency: CurrencyCode; readonly amountMinor: bigint; readonly rate: string };
 
 export type Refund = {
   readonly tenantId: TenantId;
@@ -25,6 +33,8 @@ export type Refund = {
   readonly currency: CurrencyCode;
   readonly taxMinor: bigint;
   readonly feeMinor: bigint;
+  /** Present for a payment settled in another currency; tax and fee are then in that currency. */
+  readonly settlement?: RefundSettlement;
   readonly reason: string;
   readonly initiator: string;
   readonly holds: RefundHolds;
@@ -50,9 +60,10 @@ export function refundWrite(refund: Refund, expectedVersion: number): RecordWrit
     currency: refund.currency,
     tax_minor: refund.taxMinor.toString(),
     fee_minor: refund.feeMinor.toString(),
+    settlement: refund.settlement === undefined ? null : { currency: refund.settlement.currency, amount_minor: refund.settlement.amountMinor.toString(), rate: refund.settlement.rate },
     reason: refund.reason,
     initiator: refund.initiator,
-    holds: { principal: refund.holds.principal, tax: refund.holds.tax ?? null, fee: refund.holds.fee ?? null },
+    holds: { principal: refund.holds.principal, counter: refund.holds.counter ?? null, tax: refund.holds.tax ?? null, fee: refund.holds.fee ?? null },
     processor: processorToJson(refund.processor),
     requery_attempts: refund.requeryAttempts,
     ledger_sequence: refund.ledgerSequence,
@@ -71,11 +82,19 @@ export function refundWrite(refund: Refund, expectedVersion: number): RecordWrit
   };
 }
 
+function settlementFromJson(value: JsonObject): RefundSettlement {
+  const currency = field(value, 'currency', isString);
+  invariant(isCurrencyCode(currency), 'refund settlement currency is damaged');
+  return { currency, amountMinor: minorField(value, 'amount_minor'), rate: field(value, 'rate', isString) };
+}
+
 function holdsFromJson(body: JsonObject): RefundHolds {
+  const counter = body['counter'];
   const tax = body['tax'];
   const fee = body['fee'];
   return {
     principal: field(body, 'principal', isString) as TransferId,
+    ...(typeof counter === 'string' ? { counter: counter as TransferId } : {}),
     ...(typeof tax === 'string' ? { tax: tax as TransferId } : {}),
     ...(typeof fee === 'string' ? { fee: fee as TransferId } : {}),
   };
@@ -89,6 +108,7 @@ export function refundFromRecord(record: StoredRecord): Refund {
   invariant(isCurrencyCode(currency), 'refund currency is damaged');
   const firstReply = body['first_reply'];
   const rollback = body['rollback'];
+  const settlement = body['settlement'];
   return {
     tenantId: record.tenantId,
     refundId: record.id,
@@ -99,6 +119,7 @@ export function refundFromRecord(record: StoredRecord): Refund {
     currency,
     taxMinor: minorField(body, 'tax_minor'),
     feeMinor: minorField(body, 'fee_minor'),
+    ...(isObject(settlement) ? { settlement: settlementFromJson(settlement) } : {}),
     reason: field(body, 'reason', isString),
     initiator: field(body, 'initiator', isString),
     holds: holdsFromJson(field(body, 'holds', isObject)),

@@ -21,8 +21,12 @@ export function refundView(refund: Refund): JsonObject {
     ledger_status: refund.status,
     amount: format(refund.amountMinor),
     currency: refund.currency,
-    tax_returned: format(refund.taxMinor),
-    fee_returned: format(refund.feeMinor),
+    // For a payment settled in another currency, fees and taxes live in that currency.
+    tax_returned: formatAmount(refund.taxMinor, refund.settlement?.currency ?? refund.currency),
+    fee_returned: formatAmount(refund.feeMinor, refund.settlement?.currency ?? refund.currency),
+    settlement: refund.settlement === undefined ? null : {
+      currency: refund.settlement.currency, amount: formatAmount(refund.settlement.amountMinor, refund.settlement.currency), rate: refund.settlement.rate,
+    },
     reason: refund.reason,
     initiator: refund.initiator,
     processor: {

@@ -4,13 +4,10 @@
 // key derived from the refund id and settle what it answers. Work on one payment is
 // queued in this process; across processes the payment's version check refuses a stale
 // decision, so concurrent refunds can never together exceed what was captured.
-import type { TransferId } from '../../domain/ids.ts';
 import { invariant } from '../../domain/invariant.ts';
 import { parseAmount, parseCurrency, formatAmount } from '../../domain/money/money.ts';
 import { ok, refuse, type Result } from '../../domain/result.ts';
 import { decideRefundAmount, type RefundRefusal } from '../../domain/refunds/refund-eligibility.ts';
-import { refundHolds } from '../../domain/refunds/refund-journal.ts';
-import { splitRefund } from '../../domain/refunds/refund-split.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { initiatorOf, type Principal } from '../access/principal.ts';
@@ -20,8 +17,10 @@ import { lookUpIdempotency, startedKeyWrite, type IdempotencyRequest } from '../
 import { requestHash } from '../shared/request-hash.ts';
 import type { StoredReply } from '../shared/reply.ts';
 import { paymentFromRecord, paymentKind, paymentWrite, type Payment } from '../payments/payment-record.ts';
-import { paymentSystemAccounts } from '../payments/system-accounts.ts';
 import { refundPolicyOf } from './refund-policy.ts';
+import { movedOutMinor, paymentHolding, refundLines } from './refund-lines.ts';
+import { refundView } from './refund-view.ts';
+import type { JsonObject } from '../ports/store.ts';
 import { askForRefund, paymentLockKey, paymentLocks } from './settle-refund.ts';
 import { refundFromRecord, refundIdFor, refundKind, refundWrite, type Refund } from './refund-record.ts';
 
@@ -38,7 +37,7 @@ export type RequestRefundInput = {
 };
 
 export type RequestRefundCode = RefundRefusal | 'payment_not_found' | 'invalid_amount' | 'invalid_currency' | 'too_many_refunds'
-  | 'idempotency_key_reused' | 'request_in_progress' | 'conflict' | 'insufficient_funds';
+  | 'idempotency_key_reused' | 'request_in_progress' | 'conflict' | 'insufficient_funds' | 'refund_too_small';
 
 export async function requestRefund(
   deps: Dependencies,
@@ -117,12 +116,18 @@ async function decideRefund(
     currency: payment.currency,
     capturedAt: payment.capturedAt,
     capturedMinor: payment.capturedMinor,
-    unavailableMinor: payment.refundedMinor + payment.refundsHeldMinor + payment.chargebacksLostMinor,
+    unavailableMinor: movedOutMinor(payment),
     openChargebacks: payment.openChargebacks,
   }, { ...requested.value, now: at, windowDays: policy.windowDays });
   if (!decided.ok) return decided;
   if (payment.refundIds.length >= refundsPerPaymentMax) return refuse('too_many_refunds', 'transaction_id', `at most ${refundsPerPaymentMax} refunds per payment`);
   return startRefund(deps, principal, input, key, payment, decided.value, at);
+}
+
+function settlementDetails(refund: Refund): JsonObject {
+  return refund.settlement === undefined ? {} : {
+    settlement: { currency: refund.settlement.currency, amount: formatAmount(refund.settlement.amountMinor, refund.settlement.currency), rate: refund.settlement.rate },
+  };
 }
 
 async function startRefund(
@@ -141,36 +146,20 @@ async function startRefund(
     deps.store.listLedgerEntries(tenantId, payment.transactionId),
     deps.store.listTransactionTransfers(tenantId, payment.transactionId),
   ]);
-  const charges = (type: 'fee' | 'tax'): bigint => payment.charges.filter((charge) => charge.type === type).reduce((sum, charge) => sum + charge.amountMinor, 0n);
-  const split = splitRefund({
-    amountMinor: payment.capturedMinor, feesMinor: charges('fee'), taxesMinor: charges('tax'),
-    refundedBeforeMinor: payment.refundedMinor + payment.refundsHeldMinor + payment.chargebacksLostMinor,
-    feesReturnedMinor: payment.feesReturnedMinor, taxesReturnedMinor: payment.taxesReturnedMinor, refundMinor: amountMinor, policy,
-  });
   const refundId = refundIdFor(payment.transactionId, payment.refundIds.length + 1);
-  const system = paymentSystemAccounts(tenantId, payment.currency, payment.processorId);
-  const base = deps.ids.next('trf');
-  const holds = refundHolds({
-    transactionId: payment.transactionId, refundId, currency: payment.currency, split,
-    accounts: { clearing: system.clearing.id, merchant: payment.merchantAccountId, feeRevenue: system.feeRevenue.id, taxPayable: system.taxPayable.id },
-    transferId: (line) => `${base}.${line}` as TransferId,
-  });
+  const lines = refundLines(deps, payment, refundId, amountMinor, policy);
+  if (!lines.ok) return lines;
+  const { split, holds, transfers: holdTransfers } = lines.value;
   const initiator = initiatorOf(principal);
   const refund: Refund = {
     tenantId, refundId, transactionId: payment.transactionId, version: 1, status: 'REFUND-PENDING',
     amountMinor, currency: payment.currency, taxMinor: split.taxMinor, feeMinor: split.feeMinor,
-    reason: input.reason, initiator,
-    holds: { principal: holds.principal.id, ...(holds.tax === undefined ? {} : { tax: holds.tax.id }), ...(holds.fee === undefined ? {} : { fee: holds.fee.id }) },
+    ...(lines.value.settlement === undefined ? {} : { settlement: lines.value.settlement }),
+    reason: input.reason, initiator, holds,
     processor: { outcome: 'none', code: 'not_sent', message: 'Not yet answered by the processor.' },
     requeryAttempts: 0, ledgerSequence: 1, requestHash: key?.requestHash ?? requestHash('refund', input), createdAt: at, updatedAt: at,
   };
-  const updated: Payment = {
-    ...payment, version: payment.version + 1, updatedAt: at,
-    refundsHeldMinor: payment.refundsHeldMinor + amountMinor,
-    feesReturnedMinor: payment.feesReturnedMinor + split.feeMinor,
-    taxesReturnedMinor: payment.taxesReturnedMinor + split.taxMinor,
-    refundIds: [...payment.refundIds, refundId],
-  };
+  const updated = paymentHolding(payment, refund, at);
   const amount = formatAmount(amountMinor, payment.currency);
   const audit = await Promise.all([
     buildAuditEntry(deps, tenantId, at, {
@@ -181,7 +170,7 @@ async function startRefund(
     buildAuditEntry(deps, tenantId, at, {
       stream: `txn:${payment.transactionId}`, action: 'refund.requested', initiator, transactionId: payment.transactionId, refundId,
       amount, currency: payment.currency, status: 'REFUND-PENDING', reason: input.reason,
-      details: { query: { amount: typeof input.amount === 'string' ? input.amount : null, reason: input.reason }, response: { refund_transaction_id: refundId, tax: formatAmount(split.taxMinor, payment.currency), fee: formatAmount(split.feeMinor, payment.currency) } },
+      details: { query: { amount: typeof input.amount === 'string' ? input.amount : null, reason: input.reason }, response: refundView(refund) },
     }),
   ]);
   return {
@@ -189,9 +178,9 @@ async function startRefund(
     value: { kind: 'started', refund, payment: updated },
     changeset: {
       tenantId, at,
-      transfers: [holds.principal, ...(holds.tax === undefined ? [] : [holds.tax]), ...(holds.fee === undefined ? [] : [holds.fee])],
+      transfers: holdTransfers,
       records: [refundWrite(refund, 0), paymentWrite(updated, payment.version), ...(key === null ? [] : [startedKeyWrite(key, `refund:${refundId}`)])],
-      ledgerEntries: [{ transactionId: refundId, sequence: 1, status: 'REFUND-PENDING', at, transferIds: [holds.principal.id], details: { original_transaction_id: payment.transactionId, amount } }],
+      ledgerEntries: [{ transactionId: refundId, sequence: 1, status: 'REFUND-PENDING', at, transferIds: holdTransfers.map((transfer) => transfer.id), details: { original_transaction_id: payment.transactionId, amount, ...settlementDetails(refund) } }],
       audit,
     },
   };

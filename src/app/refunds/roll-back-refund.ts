@@ -15,7 +15,8 @@ import { completedKeyWrite, lookUpIdempotency, type IdempotencyRequest } from '.
 import { requestHash } from '../shared/request-hash.ts';
 import { storeReply, type StoredReply } from '../shared/reply.ts';
 import { paymentFromRecord, paymentKind, paymentWrite, type Payment } from '../payments/payment-record.ts';
-import { refundFromRecord, refundKind, refundWrite, type Refund } from './refund-record.ts';
+import { holdIds, refundFromRecord, refundKind, refundWrite, type Refund } from './refund-record.ts';
+import { releasedSettlement } from './refund-lines.ts';
 import { refundView } from './refund-view.ts';
 import { paymentLockKey, paymentLocks } from './settle-refund.ts';
 
@@ -63,7 +64,7 @@ export function paymentAfterRollback(payment: Payment, refund: Refund, at: numbe
   invariant(refundedMinor >= 0n, `payment ${payment.transactionId}: rolling back more than was refunded`);
   const nothingLeft = refundedMinor + payment.chargebacksLostMinor >= payment.capturedMinor;
   return {
-    ...payment, version: payment.version + 1, updatedAt: at, refundedMinor,
+    ...payment, ...releasedSettlement(payment, refund), version: payment.version + 1, updatedAt: at, refundedMinor,
     feesReturnedMinor: payment.feesReturnedMinor - refund.feeMinor,
     taxesReturnedMinor: payment.taxesReturnedMinor - refund.taxMinor,
     status: nothingLeft ? 'REFUNDED' : refundedMinor > 0n ? 'PARTIALLY-REFUNDED' : 'PAYMENT-SUCCESS',
@@ -72,7 +73,7 @@ export function paymentAfterRollback(payment: Payment, refund: Refund, at: numbe
 }
 
 async function compensations(deps: Dependencies, refund: Refund): Promise<ReturnType<typeof compensate>[]> {
-  const holds = [refund.holds.principal, refund.holds.tax, refund.holds.fee].filter((id): id is TransferId => id !== undefined);
+  const holds = holdIds(refund.holds);
   const postings = await Promise.all(holds.map((hold) => deps.store.getPendingResolution(refund.tenantId, hold)));
   const base = deps.ids.next('trf');
   return postings.map((posting, index) => {

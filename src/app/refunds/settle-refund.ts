@@ -18,7 +18,8 @@ import { decideAndCommit, type Decision } from '../shared/commit.ts';
 import { KeyedLock } from '../shared/keyed-lock.ts';
 import { askProcessor, type Answer } from '../payments/ask-processor.ts';
 import { paymentFromRecord, paymentKind, paymentWrite, type Payment, type ProcessorState } from '../payments/payment-record.ts';
-import { refundFromRecord, refundKind, refundWrite, type Refund, type RefundStatus } from './refund-record.ts';
+import { holdIds, refundFromRecord, refundKind, refundWrite, type Refund, type RefundStatus } from './refund-record.ts';
+import { releasedSettlement } from './refund-lines.ts';
 import { refundRequestReply } from './refund-view.ts';
 
 /** Work on one payment's refunds is queued in this process (see request-refund.ts). */
@@ -101,7 +102,7 @@ function processorState(outcome: ProcessorOutcome, answer: Answer, previous: Pro
 }
 
 async function resolveHolds(deps: Dependencies, refund: Refund, kind: 'post_pending' | 'void_pending'): Promise<TransferWrite[]> {
-  const ids = [refund.holds.principal, refund.holds.tax, refund.holds.fee].filter((id): id is TransferId => id !== undefined);
+  const ids = holdIds(refund.holds);
   const holds = await Promise.all(ids.map((id) => deps.store.getTransfer(refund.tenantId, id)));
   const base = deps.ids.next('trf');
   return holds.map((hold: Transfer | null, index) => {
@@ -114,7 +115,10 @@ async function resolveHolds(deps: Dependencies, refund: Refund, kind: 'post_pend
 export function paymentAfterRefund(payment: Payment, refund: Refund, next: 'REFUND-SUCCESS' | 'REFUND-FAILED', at: number): Payment {
   const base = { ...payment, version: payment.version + 1, updatedAt: at, refundsHeldMinor: payment.refundsHeldMinor - refund.amountMinor };
   if (next === 'REFUND-FAILED') {
-    return { ...base, feesReturnedMinor: payment.feesReturnedMinor - refund.feeMinor, taxesReturnedMinor: payment.taxesReturnedMinor - refund.taxMinor };
+    return {
+      ...base, ...releasedSettlement(payment, refund),
+      feesReturnedMinor: payment.feesReturnedMinor - refund.feeMinor, taxesReturnedMinor: payment.taxesReturnedMinor - refund.taxMinor,
+    };
   }
   const refundedMinor = payment.refundedMinor + refund.amountMinor;
   const whole = refundedMinor + payment.chargebacksLostMinor >= payment.capturedMinor;

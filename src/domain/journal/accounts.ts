@@ -11,6 +11,7 @@ export const accountTypes = [
   'tax_payable',
   'suspense',
   'reversal_clearing',
+  'fx_position',
 ] as const;
 export type AccountType = (typeof accountTypes)[number];
 
@@ -22,6 +23,7 @@ export function normalSideOf(type: AccountType): NormalSide {
     case 'processor_clearing':
     case 'suspense':
     case 'reversal_clearing':
+    case 'fx_position':
       return 'debit';
     case 'customer':
     case 'merchant':

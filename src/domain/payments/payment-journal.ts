@@ -27,17 +27,33 @@ export function checkCharges(amountMinor: bigint, charges: readonly PaymentCharg
   return ok(null);
 }
 
+/**
+ * A payment settled to the merchant in another currency (R7): the amount leaves clearing
+ * into the FX position of the payment currency and reaches the merchant from the FX
+ * position of the settlement currency, converted at the recorded rate. The merchant,
+ * fee revenue and tax payable accounts are then in the settlement currency, and so are
+ * the converted charges.
+ */
+export type SettlementLines = {
+  readonly currency: CurrencyCode;
+  readonly amountMinor: bigint;
+  readonly charges: readonly PaymentCharge[];
+  readonly fxPayment: AccountId;
+  readonly fxSettlement: AccountId;
+};
+
 export function capturedPaymentTransfers(input: {
   readonly transactionId: string;
   readonly amountMinor: bigint;
   readonly currency: CurrencyCode;
   readonly accounts: PaymentAccounts;
   readonly charges: readonly PaymentCharge[];
+  readonly settlement?: SettlementLines;
   readonly transferId: (index: number) => TransferId;
 }): TransferWrite[] {
-  const { accounts, currency, transactionId } = input;
+  const { accounts, transactionId, settlement } = input;
   let index = 0;
-  const line = (code: string, debit: AccountId, credit: AccountId, amountMinor: bigint): TransferWrite => ({
+  const line = (code: string, debit: AccountId, credit: AccountId, amountMinor: bigint, currency: CurrencyCode): TransferWrite => ({
     id: input.transferId(index++),
     kind: 'posted',
     debitAccountId: debit,
@@ -47,16 +63,24 @@ export function capturedPaymentTransfers(input: {
     transactionId,
     code,
   });
-  const lines: TransferWrite[] = accounts.customer === undefined
-    ? [line('payment', accounts.clearing, accounts.merchant, input.amountMinor)]
-    : [
-      line('payment_funding', accounts.clearing, accounts.customer, input.amountMinor),
-      line('payment', accounts.customer, accounts.merchant, input.amountMinor),
-    ];
-  for (const charge of input.charges) {
+  const lines: TransferWrite[] = [];
+  if (settlement !== undefined) {
+    lines.push(
+      line('payment', accounts.clearing, settlement.fxPayment, input.amountMinor, input.currency),
+      line('payment_fx', settlement.fxSettlement, accounts.merchant, settlement.amountMinor, settlement.currency),
+    );
+  } else if (accounts.customer === undefined) {
+    lines.push(line('payment', accounts.clearing, accounts.merchant, input.amountMinor, input.currency));
+  } else {
+    lines.push(
+      line('payment_funding', accounts.clearing, accounts.customer, input.amountMinor, input.currency),
+      line('payment', accounts.customer, accounts.merchant, input.amountMinor, input.currency),
+    );
+  }
+  for (const charge of settlement?.charges ?? input.charges) {
     if (charge.amountMinor === 0n) continue;
     const credit = charge.type === 'fee' ? accounts.feeRevenue : accounts.taxPayable;
-    lines.push(line(charge.type, accounts.merchant, credit, charge.amountMinor));
+    lines.push(line(charge.type, accounts.merchant, credit, charge.amountMinor, settlement?.currency ?? input.currency));
   }
   return lines;
 }

@@ -14,30 +14,49 @@ export type RefundAccounts = {
   readonly taxPayable: AccountId;
 };
 
-export type RefundHoldLines = { principal: TransferWrite; tax?: TransferWrite; fee?: TransferWrite };
+export type RefundHoldLines = { principal: TransferWrite; counter?: TransferWrite; tax?: TransferWrite; fee?: TransferWrite };
 
+export type RefundLine = 'principal' | 'counter' | 'tax' | 'fee';
+
+/**
+ * For a payment settled in another currency (R7): the merchant gives back
+ * `principalMinor` of the settlement currency into its FX position, and the payment
+ * currency's FX position gives the refund amount back to clearing (the `counter` line).
+ */
+export type RefundFxLines = {
+  readonly paymentCurrency: CurrencyCode;
+  readonly principalMinor: bigint;
+  readonly fxPayment: AccountId;
+  readonly fxSettlement: AccountId;
+};
+
+/** `currency` is the merchant's side: the settlement currency when `fx` is given. */
 export function refundHolds(input: {
   readonly transactionId: string;
   readonly refundId: string;
   readonly currency: CurrencyCode;
   readonly split: RefundSplit;
   readonly accounts: RefundAccounts;
-  readonly transferId: (line: 'principal' | 'tax' | 'fee') => TransferId;
+  readonly fx?: RefundFxLines;
+  readonly transferId: (line: RefundLine) => TransferId;
 }): RefundHoldLines {
-  const { accounts } = input;
-  const hold = (line: 'principal' | 'tax' | 'fee', debit: AccountId, credit: AccountId, amountMinor: bigint): TransferWrite => ({
+  const { accounts, fx } = input;
+  const hold = (line: RefundLine, debit: AccountId, credit: AccountId, amountMinor: bigint, currency = input.currency): TransferWrite => ({
     id: input.transferId(line),
     kind: 'pending',
     debitAccountId: debit,
     creditAccountId: credit,
     amountMinor,
-    currency: input.currency,
+    currency,
     transactionId: input.transactionId,
     code: line === 'principal' ? 'refund' : `refund_${line}`,
     description: input.refundId,
   });
   return {
-    principal: hold('principal', accounts.merchant, accounts.clearing, input.split.principalMinor),
+    principal: fx === undefined
+      ? hold('principal', accounts.merchant, accounts.clearing, input.split.principalMinor)
+      : hold('principal', accounts.merchant, fx.fxSettlement, fx.principalMinor),
+    ...(fx === undefined ? {} : { counter: hold('counter', fx.fxPayment, accounts.clearing, input.split.principalMinor, fx.paymentCurrency) }),
     ...(input.split.taxMinor > 0n ? { tax: hold('tax', accounts.taxPayable, accounts.merchant, input.split.taxMinor) } : {}),
     ...(input.split.feeMinor > 0n ? { fee: hold('fee', accounts.feeRevenue, accounts.merchant, input.split.feeMinor) } : {}),
   };

@@ -20,7 +20,8 @@ function fieldOf(issue: Issue): string {
 /** A schema problem on an amount or currency field gets that field's own code. */
 function codeFor(field: string): string {
   if (/(^|\.)amount$/.test(field)) return 'invalid_amount';
-  if (/(^|\.)currency$/.test(field)) return 'invalid_currency';
+  if (/(^|\.|_)currency$/.test(field)) return 'invalid_currency';
+  if (field === 'fx_rate') return 'invalid_fx_rate';
   if (field.startsWith('card.')) return 'invalid_card';
   if (field === 'idempotency-key') return 'invalid_idempotency_key';
   return 'invalid_request';

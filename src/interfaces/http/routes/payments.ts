@@ -27,6 +27,8 @@ const createPaymentBody = z.strictObject({
   merchant_account_id: clientIdSchema.optional(),
   fees: z.array(z.strictObject({ type: z.enum(['fee', 'tax']), amount: amountSchema })).max(8).optional(),
   metadata: metadataSchema.optional(),
+  settlement_currency: currencySchema.optional().describe('R7: the currency the merchant is settled in, when not the payment\'s.'),
+  fx_rate: z.string().max(32).optional().describe('Units of settlement_currency per one unit of currency, e.g. "1550.25"; recorded with the payment.'),
 });
 
 const transactionParams = z.strictObject({ transaction_id: z.string().max(64) });
@@ -50,6 +52,8 @@ export function registerPaymentRoutes(app: FastifyInstance, { deps, authenticato
       ...(body.merchant_account_id === undefined ? {} : { merchantAccountId: body.merchant_account_id }),
       ...(body.fees === undefined ? {} : { fees: body.fees }),
       ...(body.metadata === undefined ? {} : { metadata: body.metadata }),
+      ...(body.settlement_currency === undefined ? {} : { settlementCurrency: body.settlement_currency }),
+      ...(body.fx_rate === undefined ? {} : { fxRate: body.fx_rate }),
     }, key === undefined ? null : { key, requestHash: '' });
     return sendResult(reply, result);
   });
