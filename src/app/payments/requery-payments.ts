@@ -5,9 +5,9 @@
 // authorization sent again, under the same idempotency key, so it cannot charge twice. After `requeryAttemptsMax` tries the payment stays pending and is
 // escalated for a person to look at. Safe to run twice at once: settling is a versioned
 // commit, so the second finds the payment settled.
-import type { TenantId } from '../../domain/ids.ts';
 import { invariant } from '../../domain/invariant.ts';
 import { decideAndCommit } from '../shared/commit.ts';
+import { visitIndexed } from '../shared/visit-indexed.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { askProcessor, paymentIdempotencyKey, type Answer } from './ask-processor.ts';
@@ -23,26 +23,14 @@ export type RequeryReport = { examined: number; settled: number; stillPending: n
 export async function requeryPendingPayments(deps: Dependencies, options: { limit?: number } = {}): Promise<RequeryReport> {
   const report: RequeryReport = { examined: 0, settled: 0, stillPending: 0, escalated: 0 };
   const limit = Math.min(options.limit ?? requeryBatchMax, requeryBatchMax);
-  for (const tenantId of await deps.store.listTenantIds()) {
-    if (report.examined >= limit) break;
-    await requeryTenant(deps, tenantId, limit, report);
-  }
+  await visitIndexed(deps.store, { kind: paymentKind, indexKey: pendingIndexKey, limit }, async (record) => {
+    const payment = paymentFromRecord(record);
+    if (payment.escalated || deps.clock.now() - payment.updatedAt < deps.settings.requeryDelayMs) return false;
+    report.examined++;
+    await requeryOne(deps, payment, report);
+    return true;
+  });
   return report;
-}
-
-async function requeryTenant(deps: Dependencies, tenantId: TenantId, limit: number, report: RequeryReport): Promise<void> {
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.listRecords(tenantId, paymentKind, { indexKey: pendingIndexKey, limit: 50, ...(cursor === undefined ? {} : { cursor }) });
-    for (const record of page.items) {
-      if (report.examined >= limit) return;
-      const payment = paymentFromRecord(record);
-      if (payment.escalated || deps.clock.now() - payment.updatedAt < deps.settings.requeryDelayMs) continue;
-      report.examined++;
-      await requeryOne(deps, payment, report);
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
 }
 
 async function requeryOne(deps: Dependencies, payment: Payment, report: RequeryReport): Promise<void> {

@@ -4,8 +4,8 @@
 // processor has never heard of the refund is it sent again, under the same idempotency
 // key, so the customer cannot be paid twice. After `requeryAttemptsMax` tries the refund
 // stays pending and is reported as escalated for a person to look at.
-import type { TenantId } from '../../domain/ids.ts';
 import type { Dependencies } from '../dependencies.ts';
+import { visitIndexed } from '../shared/visit-indexed.ts';
 import { askProcessor, type Answer } from '../payments/ask-processor.ts';
 import { paymentFromRecord, paymentKind } from '../payments/payment-record.ts';
 import { pendingRefundIndexKey, refundFromRecord, refundKind, type Refund } from './refund-record.ts';
@@ -19,30 +19,18 @@ export type RefundRequeryReport = { examined: number; settled: number; stillPend
 export async function requeryPendingRefunds(deps: Dependencies, options: { limit?: number } = {}): Promise<RefundRequeryReport> {
   const report: RefundRequeryReport = { examined: 0, settled: 0, stillPending: 0, escalated: 0 };
   const limit = Math.min(options.limit ?? refundRequeryBatchMax, refundRequeryBatchMax);
-  for (const tenantId of await deps.store.listTenantIds()) {
-    if (report.examined >= limit) break;
-    await requeryTenant(deps, tenantId, limit, report);
-  }
-  return report;
-}
-
-async function requeryTenant(deps: Dependencies, tenantId: TenantId, limit: number, report: RefundRequeryReport): Promise<void> {
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.listRecords(tenantId, refundKind, { indexKey: pendingRefundIndexKey, limit: 50, ...(cursor === undefined ? {} : { cursor }) });
-    for (const record of page.items) {
-      if (report.examined >= limit) return;
-      const refund = refundFromRecord(record);
-      if (refund.requeryAttempts >= deps.settings.requeryAttemptsMax) {
-        report.escalated++;
-        continue;
-      }
-      if (deps.clock.now() - refund.updatedAt < deps.settings.requeryDelayMs) continue;
-      report.examined++;
-      await requeryOne(deps, refund, report);
+  await visitIndexed(deps.store, { kind: refundKind, indexKey: pendingRefundIndexKey, limit }, async (record) => {
+    const refund = refundFromRecord(record);
+    if (refund.requeryAttempts >= deps.settings.requeryAttemptsMax) {
+      report.escalated++;
+      return false;
     }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
+    if (deps.clock.now() - refund.updatedAt < deps.settings.requeryDelayMs) return false;
+    report.examined++;
+    await requeryOne(deps, refund, report);
+    return true;
+  });
+  return report;
 }
 
 async function requeryOne(deps: Dependencies, refund: Refund, report: RefundRequeryReport): Promise<void> {
