@@ -1,8 +1,12 @@
 // Runs every *.test.ts under src/ and test/ with Node's own test runner (tsx loads the
 // TypeScript). Node 20 has no glob support in `node --test`, so the files are listed here.
+// Then, when a PostgreSQL test database is reachable, the API and Lambda suites run a
+// second time on the PostgreSQL store (CONTRA_TEST_STORE=postgres). Under CI PostgreSQL
+// is required; elsewhere its absence is reported and those runs are skipped.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 
 function findTests(directory) {
   const found = [];
@@ -14,18 +18,48 @@ function findTests(directory) {
   return found;
 }
 
+function runTests(files, environment = {}) {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+    { stdio: 'inherit', env: { ...process.env, CONTRA_LOG_LEVEL: process.env.CONTRA_LOG_LEVEL ?? 'silent', ...environment } },
+  );
+  return result.status ?? 1;
+}
+
+const databaseUrl = process.env.CONTRA_TEST_DATABASE_URL || 'postgres://contra_test@127.0.0.1:5432/contra_test';
+
+async function postgresReachable() {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 const filter = process.argv.slice(2);
-const files = ['src', 'test']
-  .flatMap((root) => findTests(root))
-  .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
-  .sort();
+const all = ['src', 'test'].flatMap((root) => findTests(root)).sort();
+const files = all.filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)));
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
-  { stdio: 'inherit', env: { ...process.env, CONTRA_LOG_LEVEL: process.env.CONTRA_LOG_LEVEL ?? 'silent' } },
-);
-process.exit(result.status ?? 1);
+let status = runTests(files);
+const apiSuites = files.filter((file) => file.startsWith(join('test', 'api')) || file.startsWith(join('test', 'lambda')));
+if (apiSuites.length > 0 && process.env.CONTRA_TEST_STORE === undefined) {
+  const unreachable = await postgresReachable();
+  if (unreachable === null) {
+    console.log(`\n# the API and Lambda suites again, on PostgreSQL (${databaseUrl})\n`);
+    status = runTests(apiSuites, { CONTRA_TEST_STORE: 'postgres' }) || status;
+  } else if (process.env.CI) {
+    console.error(`\nPostgreSQL is required under CI and ${databaseUrl} is unreachable: ${unreachable}`);
+    status = 1;
+  } else {
+    console.log(`\n# PostgreSQL tests skipped: ${databaseUrl} is unreachable (${unreachable}). Run scripts/postgres-test-setup.sh to set it up.\n`);
+  }
+}
+process.exit(status);

@@ -10,6 +10,7 @@ import { ensureBootstrapToken } from '../app/access/bootstrap.ts';
 import type { Store } from '../app/ports/store.ts';
 import type { Clock, IdGenerator } from '../app/ports/clock.ts';
 import type { CardProcessor } from '../app/ports/card-processor.ts';
+import { openPostgresStore } from '../adapters/store/postgres/postgres-store.ts';
 import { openSqliteStore } from '../adapters/store/sqlite/sqlite-store.ts';
 import { openLocalKeyVault } from '../adapters/key-vault/local/local-key-vault.ts';
 import { SimulatorProcessor } from '../adapters/processors/simulator/simulator-processor.ts';
@@ -33,7 +34,7 @@ async function openStore(config: Config, clock: Clock): Promise<Store> {
       if (!existsSync(config.store.path)) closeSync(openSync(config.store.path, 'a', 0o600));
       return openSqliteStore({ path: config.store.path, clock });
     case 'postgres':
-      throw new ConfigError('the PostgreSQL store is not part of this version yet; unset DATABASE_URL to use the embedded store');
+      return openPostgresStore({ connectionString: config.store.url, clock });
     case 'dynamodb':
       throw new ConfigError('the DynamoDB store is not part of this version yet; unset CONTRA_STORE to use the embedded store');
   }

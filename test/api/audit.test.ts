@@ -6,10 +6,16 @@ import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { TenantId } from '../../src/domain/ids.ts';
+import { testStoreKind } from '../support/test-store.ts';
 import { startService, type TestService } from '../support/service.ts';
 import { call, createTenant, paymentBody, type Tenant } from '../support/client.ts';
 
 type AuditRow = { id: string; action: string; initiator: string; transaction_id: string | null; details: unknown; sequence: number; stream: string };
+
+/** These tests edit the SQLite file itself; PostgreSQL's protections are tested in src/adapters/store/postgres. */
+function sqliteOnly(): string | false {
+  return testStoreKind() === 'sqlite' ? false : 'edits the SQLite file directly';
+}
 
 describe('audit trail', () => {
   let service: TestService;
@@ -93,21 +99,21 @@ describe('audit trail', () => {
     }
   };
 
-  it('names an edited record', () => closeAfter(async () => {
+  it('names an edited record', { skip: sqliteOnly() }, () => closeAfter(async () => {
     const broken = await tamper((db, victim) => {
       db.prepare('UPDATE audit_records SET status = ? WHERE id = ?').run('PAYMENT-SUCCESS', victim.id);
     }, 'hash_mismatch')();
     assert.equal(broken.sequence, 2);
   }));
 
-  it('names the record after a deleted one', () => closeAfter(async () => {
+  it('names the record after a deleted one', { skip: sqliteOnly() }, () => closeAfter(async () => {
     const broken = await tamper((db, victim) => {
       db.prepare('DELETE FROM audit_records WHERE id = ?').run(victim.id);
     }, 'sequence_gap')();
     assert.equal(broken.sequence, 3);
   }));
 
-  it('names reordered records', () => closeAfter(async () => {
+  it('names reordered records', { skip: sqliteOnly() }, () => closeAfter(async () => {
     const broken = await tamper((db) => {
       db.prepare("UPDATE audit_records SET sequence = -1 WHERE stream = 'txn:a-2' AND sequence = 3").run();
       db.prepare("UPDATE audit_records SET sequence = 3 WHERE stream = 'txn:a-2' AND sequence = 2").run();
@@ -116,13 +122,13 @@ describe('audit trail', () => {
     assert.equal(broken.sequence, 2);
   }));
 
-  it('names a removed last record through the stream head', () => closeAfter(async () => {
+  it('names a removed last record through the stream head', { skip: sqliteOnly() }, () => closeAfter(async () => {
     await tamper((db) => {
       db.prepare("DELETE FROM audit_records WHERE stream = 'txn:a-2' AND sequence = (SELECT MAX(sequence) FROM audit_records WHERE stream = 'txn:a-2')").run();
     }, 'head_mismatch')();
   }));
 
-  it('refuses UPDATE and DELETE of audit rows while the database protections are in place', () => closeAfter(() => {
+  it('refuses UPDATE and DELETE of audit rows while the database protections are in place', { skip: sqliteOnly() }, () => closeAfter(() => {
     const database = new Database(join(service.dataDir, 'contra.db'));
     try {
       assert.throws(() => database.prepare("UPDATE audit_records SET status = 'X'").run());

@@ -10,12 +10,17 @@ import { loadConfig } from '../../src/interfaces/config.ts';
 import { createLogger } from '../../src/interfaces/logger.ts';
 import { openRuntime, type Runtime, type RuntimeOverrides } from '../../src/interfaces/runtime.ts';
 import { buildHttpServer } from '../../src/interfaces/http/server.ts';
+import { createTestSchema, filesText, testStoreKind } from './test-store.ts';
 
 export const adminToken = 'test-bootstrap-token-0123456789abcdef';
 
 export type TestService = {
   readonly baseUrl: string;
   readonly dataDir: string;
+  /** The store this service runs on: CONTRA_TEST_STORE=postgres runs the API suites on PostgreSQL. */
+  readonly storeKind: 'sqlite' | 'postgres';
+  /** Every byte the store keeps, as text, to prove what is never stored. */
+  storedText(): Promise<string>;
   readonly runtime: Runtime;
   readonly app: FastifyInstance;
   readonly logs: string[];
@@ -24,7 +29,9 @@ export type TestService = {
 
 export async function startService(overrides: RuntimeOverrides & { environment?: Record<string, string> } = {}): Promise<TestService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'contra-test-'));
+  const postgres = testStoreKind() === 'postgres' ? await createTestSchema() : null;
   const config = loadConfig({
+    ...(postgres === null ? {} : { DATABASE_URL: postgres.url }),
     CONTRA_DATA_DIR: dataDir,
     CONTRA_ADMIN_TOKEN: adminToken,
     CONTRA_LOG_LEVEL: 'debug',
@@ -48,12 +55,15 @@ export async function startService(overrides: RuntimeOverrides & { environment?:
   return {
     baseUrl: `http://127.0.0.1:${address.port}`,
     dataDir,
+    storeKind: postgres === null ? 'sqlite' : 'postgres',
     runtime,
     app,
     logs,
+    storedText: () => (postgres === null ? Promise.resolve(filesText(dataDir)) : postgres.storedText()),
     async close() {
       await app.close();
       await runtime.close();
+      await postgres?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -7,7 +7,7 @@ import type { TenantId } from '../../../domain/ids.ts';
 import type { Sql } from './sql.ts';
 import { applyTransfers } from './apply-transfers.ts';
 import { appendAudit } from './audit-writes.ts';
-import { ledgerEntryColumns, ledgerEntryValues } from './journal-codecs.ts';
+import { ledgerEntryColumns, ledgerEntryValues } from '../rows/journal-codecs.ts';
 
 const insertRecordSql = `INSERT INTO records (tenant_id, kind, id, version, body, index_key, created_at, updated_at)
   VALUES (?, ?, ?, 1, ?, ?, ?, ?) ON CONFLICT (tenant_id, kind, id) DO NOTHING`;

@@ -7,7 +7,7 @@ import { breaksBalanceLimit, type Account, type AccountBalances } from '../../..
 import { applyDelta, balanceDeltas, type TransferWrite } from '../../../domain/journal/transfers.ts';
 import { invariant } from '../../../domain/invariant.ts';
 import type { Sql } from './sql.ts';
-import { bigintOf } from './row-values.ts';
+import { bigintOf } from '../rows/row-values.ts';
 import {
   accountColumns,
   accountFromRow,
@@ -17,7 +17,7 @@ import {
   transferFromRow,
   transferInsertColumns,
   transferValues,
-} from './journal-codecs.ts';
+} from '../rows/journal-codecs.ts';
 
 const insertTransferSql = `INSERT INTO transfers (${transferInsertColumns})
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING sequence`;

@@ -5,8 +5,8 @@ import { compareStreams, type AuditRecord, type AuditStreamHead } from '../../..
 import type { TenantId } from '../../../domain/ids.ts';
 import type { AuditFilter, Page, PageRequest } from '../../../app/ports/store.ts';
 import type { Sql, SqlValue } from './sql.ts';
-import { cursorPosition, pageSize, toPage } from './paging.ts';
-import { auditRecordColumns, auditRecordFromRow, streamHeadFromRow } from './audit-codecs.ts';
+import { cursorPosition, pageSize, toPage } from '../rows/paging.ts';
+import { auditRecordColumns, auditRecordFromRow, streamHeadFromRow } from '../rows/audit-codecs.ts';
 
 /** Each filter field narrows the search; the time range includes both ends. */
 function auditConditions(filter: AuditFilter): { where: string[]; values: SqlValue[] } {

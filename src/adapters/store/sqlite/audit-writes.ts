@@ -4,7 +4,7 @@
 import { chainAuditRecord, sealCheckpoint, type AuditAppend, type AuditCheckpoint } from '../../../domain/audit/audit-record.ts';
 import type { TenantId } from '../../../domain/ids.ts';
 import type { Sql } from './sql.ts';
-import { auditCheckpointColumns, auditRecordColumns, auditRecordValues, checkpointFromRow, checkpointValues, streamHeadFromRow } from './audit-codecs.ts';
+import { auditCheckpointColumns, auditRecordColumns, auditRecordValues, checkpointFromRow, checkpointValues, streamHeadFromRow } from '../rows/audit-codecs.ts';
 
 const insertAuditRecordSql = `INSERT INTO audit_records (${auditRecordColumns})
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;

@@ -1,7 +1,7 @@
 // A deterministic text of every table's rows, for tests that must prove a refused
 // operation left the database byte-identical. Not part of the port.
 import type { Sql } from './sql.ts';
-import { textOf } from './row-values.ts';
+import { textOf } from '../rows/row-values.ts';
 
 function formatValue(value: unknown): string {
   if (typeof value === 'bigint') return `${value.toString()}n`;

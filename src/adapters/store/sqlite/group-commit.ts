@@ -7,7 +7,7 @@ import { invariant } from '../../../domain/invariant.ts';
 import Database from 'better-sqlite3';
 import type { Sql } from './sql.ts';
 import { applyChangeset } from './apply-changeset.ts';
-import { numberOf } from './row-values.ts';
+import { numberOf } from '../rows/row-values.ts';
 
 /** The most changesets one transaction commits; the rest wait for the next batch. */
 export const groupCommitChangesetsMax = 64;

@@ -6,8 +6,8 @@ import type { Transfer } from '../../../domain/journal/transfers.ts';
 import type { AccountId, TenantId, TransferId } from '../../../domain/ids.ts';
 import type { JournalTotals, LedgerEntry, Page, PageRequest } from '../../../app/ports/store.ts';
 import type { Sql } from './sql.ts';
-import { textOf } from './row-values.ts';
-import { cursorPosition, pageSize, toPage } from './paging.ts';
+import { textOf } from '../rows/row-values.ts';
+import { cursorPosition, pageSize, toPage } from '../rows/paging.ts';
 import {
   accountColumns,
   accountFromRow,
@@ -17,7 +17,7 @@ import {
   ledgerEntryFromRow,
   transferColumns,
   transferFromRow,
-} from './journal-codecs.ts';
+} from '../rows/journal-codecs.ts';
 
 const historyTransferColumns = transferColumns.split(', ').map((column) => `t.${column}`).join(', ');
 

@@ -8,9 +8,9 @@ export const busyTimeoutMs = 5_000;
 /** SQLite's page cache per connection; the 2 MiB default makes every index insert of a large ledger go to the OS. */
 export const pageCacheKib = 64 * 1024;
 
-/** A row as better-sqlite3 returns it; columns are decoded one by one in the codecs. */
-export type Row = Readonly<Record<string, unknown>>;
-export type SqlValue = string | number | bigint | null;
+import type { Row, SqlValue } from '../rows/row.ts';
+
+export type { Row, SqlValue };
 
 const memoryPath = ':memory:';
 

@@ -4,7 +4,7 @@ import type { AuditCheckpoint, AuditRecord, AuditStreamHead } from '../../../dom
 import { isSealedEnvelope } from '../../../domain/crypto/envelope.ts';
 import type { AuditRecordId, TenantId } from '../../../domain/ids.ts';
 import { invariant } from '../../../domain/invariant.ts';
-import type { Row, SqlValue } from './sql.ts';
+import type { Row, SqlValue } from './row.ts';
 import { numberOf, optionalTextOf, parseJson, textOf } from './row-values.ts';
 
 export const auditRecordColumns = 'tenant_id, stream, sequence, id, at, action, initiator, transaction_id, refund_id, '

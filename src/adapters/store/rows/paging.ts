@@ -1,7 +1,7 @@
 // Pages of the store's lists: the requested size capped at pageSizeMax, and opaque
 // cursors that carry the position (an increasing row number) after which to continue.
 import { InvalidCursorError, pageSizeMax, type Page, type PageRequest } from '../../../app/ports/store.ts';
-import type { Row } from './sql.ts';
+import type { Row } from './row.ts';
 import { bigintOf } from './row-values.ts';
 
 const cursorPrefix = 'c1.';

@@ -1,8 +1,8 @@
-// Reading typed values out of SQLite rows. Every column is checked as it is read, so a
+// Reading typed values out of database rows (SQLite and PostgreSQL alike). Every column is checked as it is read, so a
 // damaged or hand-edited row fails loudly instead of flowing on with the wrong type.
 import { invariant } from '../../../domain/invariant.ts';
 import type { JsonObject, JsonValue } from '../../../app/ports/store.ts';
-import type { Row } from './sql.ts';
+import type { Row } from './row.ts';
 
 export function textOf(row: Row, column: string): string {
   const value = row[column];
@@ -17,7 +17,7 @@ export function optionalTextOf(row: Row, column: string): string | null {
   return value;
 }
 
-/** Integers always come back as bigint (safe integers are on for every statement). */
+/** Integers always come back as bigint (safe integers in SQLite, type parsers in PostgreSQL). */
 export function bigintOf(row: Row, column: string): bigint {
   const value = row[column];
   invariant(typeof value === 'bigint', `column ${column} is not an integer`);

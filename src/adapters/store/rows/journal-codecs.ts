@@ -6,7 +6,7 @@ import { isCurrencyCode, type CurrencyCode } from '../../../domain/money/currenc
 import type { AccountId, TenantId, TransferId } from '../../../domain/ids.ts';
 import { invariant } from '../../../domain/invariant.ts';
 import type { LedgerEntry, LedgerEntryWrite } from '../../../app/ports/store.ts';
-import type { Row, SqlValue } from './sql.ts';
+import type { Row, SqlValue } from './row.ts';
 import { bigintOf, booleanOf, jsonObjectOf, numberOf, oneOf, optionalBigintOf, optionalTextOf, parseJson, textOf } from './row-values.ts';
 
 export const balanceColumns = 'debits_posted, credits_posted, debits_pending, credits_pending';

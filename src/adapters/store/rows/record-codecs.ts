@@ -1,7 +1,7 @@
 // Rows of the versioned records table turned into StoredRecord values.
 import type { TenantId } from '../../../domain/ids.ts';
 import type { StoredRecord } from '../../../app/ports/store.ts';
-import type { Row } from './sql.ts';
+import type { Row } from './row.ts';
 import { jsonObjectOf, numberOf, optionalTextOf, textOf } from './row-values.ts';
 
 export const recordColumns = 'seq, tenant_id, kind, id, version, body, index_key, created_at, updated_at';

@@ -1,0 +1,40 @@
+// Numbered migrations of the PostgreSQL store, applied in order inside one transaction
+// that holds an advisory lock, so concurrent starts and repeated runs converge.
+import type pg from 'pg';
+import { schemaVersion1, schemaVersion2 } from './schema.ts';
+
+type Migration = { readonly version: number; readonly name: string; readonly sql: string };
+
+/** Append only: a released migration is never edited, a change is a new migration. */
+export const pgMigrations: readonly Migration[] = [
+  { version: 1, name: 'records, journal, payment ledger, audit trail, outbox; row-level security; append-only triggers', sql: schemaVersion1 },
+  { version: 2, name: 'seed 004 tables: failed transactions, reversals, reconciliation logs, disputes, CBN reports', sql: schemaVersion2 },
+];
+
+/** Any constant: every Contra process migrating this database takes the same lock. */
+const migrationLockKey = 0x636f6e74;
+
+export async function migrateSchema(pool: pg.Pool, appliedAt: number): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLockKey]);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`);
+    const applied = new Set((await client.query<{ version: bigint }>('SELECT version FROM schema_migrations')).rows.map((row) => Number(row.version)));
+    const newest = Math.max(0, ...applied);
+    const known = Math.max(...pgMigrations.map((migration) => migration.version));
+    if (newest > known) throw new Error(`the database schema is at version ${newest}, newer than this build knows (${known}); upgrade Contra`);
+    for (const migration of pgMigrations) {
+      if (applied.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, appliedAt]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,146 @@
+// What is particular to the PostgreSQL store: row-level security as a second wall (a query
+// that declares no tenant sees nothing, one that declares another tenant sees nothing of
+// this one), append-only journal and audit tables enforced by the database, audit
+// tampering that bypasses those triggers still caught by verification, and 16 concurrent
+// writers on the same hot accounts that never break a balance limit nor deadlock.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import type { Changeset } from '../../../app/ports/store.ts';
+import { createAuditVerifier } from '../../../domain/audit/verify-chain.ts';
+import type { AccountId, AuditRecordId, TenantId, TransferId } from '../../../domain/ids.ts';
+import { systemClock } from '../../system/system-clock.ts';
+import { openPostgresStore, type PostgresStore } from './postgres-store.ts';
+import { appendOnlyTables, tenantTables } from './schema.ts';
+import { probeTestDatabase, testDatabaseUrl } from './test-database.ts';
+
+const availability = await probeTestDatabase();
+const skip = availability.available ? false : `no PostgreSQL: ${availability.reason}`;
+const at = 1_700_000_000_000;
+
+function tenant(): TenantId {
+  return `ten_pg_${randomUUID().slice(0, 8)}` as TenantId;
+}
+
+function opening(tenantId: TenantId, suffix = ''): Changeset {
+  const account = (id: string, type: 'processor_clearing' | 'merchant' | 'customer', allowNegative: boolean) => ({
+    id: `${id}${suffix}` as AccountId, tenantId, type, currency: 'NGN' as const, name: id, allowNegative,
+  });
+  return {
+    tenantId, at,
+    accounts: [account('clearing', 'processor_clearing', true), account('merchant', 'merchant', true), account('customer', 'customer', false)],
+    records: [{ kind: 'payment', id: `p-1${suffix}`, body: { step: 1 }, expectedVersion: 0 }],
+    transfers: [{ id: `t-1${suffix}` as TransferId, kind: 'posted', debitAccountId: `clearing${suffix}` as AccountId, creditAccountId: `customer${suffix}` as AccountId, amountMinor: 1_000n, currency: 'NGN', code: 'funding' }],
+    ledgerEntries: [{ transactionId: `txn-1${suffix}`, sequence: 1, status: 'PAYMENT-SUCCESS', at, transferIds: [], details: {} }],
+    audit: [
+      { id: `a-1${suffix}` as AuditRecordId, stream: 'txn:1', at, action: 'payment.succeeded', initiator: 'test', status: 'PAYMENT-SUCCESS' },
+      { id: `a-2${suffix}` as AuditRecordId, stream: 'txn:1', at, action: 'ledger.read', initiator: 'test', status: 'READ' },
+      { id: `a-3${suffix}` as AuditRecordId, stream: 'txn:1', at, action: 'ledger.read', initiator: 'test', status: 'READ' },
+    ],
+  };
+}
+
+async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function count(client: pg.Client, table: string): Promise<number> {
+  const result = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`);
+  return Number(result.rows[0]?.n);
+}
+
+void describe('postgresql store protections', { skip }, () => {
+  let store: PostgresStore;
+  before(async () => {
+    store = openPostgresStore({ connectionString: testDatabaseUrl(), clock: systemClock });
+    await store.migrate();
+  });
+  after(async () => store.close());
+
+  void it('shows no row of any tenant table to a query that declares no tenant, or another tenant', async () => {
+    const tenantId = tenant();
+    assert.ok((await store.commit(opening(tenantId))).ok);
+    await withClient(async (client) => {
+      for (const table of tenantTables.filter((name) => name !== 'outbox')) {
+        assert.equal(await count(client, table), 0, `${table} without contra.tenant_ids`);
+      }
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL contra.tenant_ids = '${tenant()}'`);
+      assert.equal(await count(client, 'records'), 0, 'another tenant sees nothing');
+      await client.query(`SET LOCAL contra.tenant_ids = '${tenantId}'`);
+      assert.equal(await count(client, 'records'), 1, 'the tenant itself sees its record');
+      assert.equal(await count(client, 'transfers'), 1);
+      await client.query('ROLLBACK');
+      await assert.rejects(client.query(`INSERT INTO records (tenant_id, kind, id, version, body, created_at, updated_at) VALUES ($1, 'x', 'y', 1, '{}', 0, 0)`, [tenantId]),
+        /row-level security/, 'nor can it write a row of a tenant it did not declare');
+    });
+  });
+
+  void it('refuses UPDATE, DELETE and TRUNCATE of journal and audit rows, and changes to what an account is', async () => {
+    const tenantId = tenant();
+    assert.ok((await store.commit(opening(tenantId))).ok);
+    await store.sealAuditCheckpoint(tenantId, at);
+    await withClient(async (client) => {
+      await client.query(`SET contra.tenant_ids = '${tenantId}'`);
+      for (const table of appendOnlyTables) {
+        assert.equal(await count(client, table) > 0, true, `${table} has a row to protect`);
+        await assert.rejects(client.query(`UPDATE ${table} SET tenant_id = tenant_id`), /append-only/, `UPDATE ${table}`);
+        await assert.rejects(client.query(`DELETE FROM ${table}`), /append-only/, `DELETE ${table}`);
+        await assert.rejects(client.query(`TRUNCATE ${table} CASCADE`), /append-only/, `TRUNCATE ${table}`);
+      }
+      await assert.rejects(client.query("UPDATE accounts SET currency = 'USD'"), /only balances change/);
+      await assert.rejects(client.query('DELETE FROM accounts'), /never deleted/);
+      assert.equal((await client.query('UPDATE accounts SET debits_posted = debits_posted')).rowCount, 3, 'balances may change');
+    });
+  });
+
+  void it('names the edited record even when an owner disables the append-only triggers to edit it', async () => {
+    const tenantId = tenant();
+    assert.ok((await store.commit(opening(tenantId))).ok);
+    await withClient(async (client) => {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL contra.tenant_ids = '${tenantId}'`);
+      await client.query('ALTER TABLE audit_records DISABLE TRIGGER audit_records_append_only');
+      await client.query("UPDATE audit_records SET status = 'FORGED' WHERE tenant_id = $1 AND id = 'a-2'", [tenantId]);
+      await client.query('ALTER TABLE audit_records ENABLE TRIGGER audit_records_append_only');
+      await client.query('COMMIT');
+    });
+    const verifier = createAuditVerifier({ checkpoint: null });
+    const heads = await store.scanAudit(tenantId, () => (record) => { verifier.visit(record); });
+    const report = verifier.finish(heads, null);
+    assert.deepEqual([report.status, report.firstBroken?.recordId, report.firstBroken?.problem], ['broken', 'a-2', 'hash_mismatch'], JSON.stringify(report));
+  });
+
+  void it('keeps every balance limit and debits = credits with 16 concurrent writers on 3 hot accounts', async () => {
+    const tenantId = tenant();
+    assert.ok((await store.commit(opening(tenantId))).ok);
+    // Four processes' worth of stores, each with 4 batches in flight: 16 transactions at once.
+    const stores = Array.from({ length: 4 }, () => openPostgresStore({ connectionString: testDatabaseUrl(), clock: systemClock, poolSize: 5, batchesInFlight: 4 }));
+    try {
+      const spend = (index: number) => stores[index % stores.length]!.commit({
+        tenantId, at,
+        transfers: [
+          { id: `spend-${index}` as TransferId, kind: 'posted', debitAccountId: 'customer' as AccountId, creditAccountId: 'merchant' as AccountId, amountMinor: 7n, currency: 'NGN', code: 'spend' },
+          { id: `fee-${index}` as TransferId, kind: 'posted', debitAccountId: 'merchant' as AccountId, creditAccountId: 'clearing' as AccountId, amountMinor: 1n, currency: 'NGN', code: 'fee' },
+        ],
+      });
+      const results = await Promise.all(Array.from({ length: 400 }, (_, index) => spend(index)));
+      const committed = results.filter((result) => result.ok).length;
+      assert.equal(committed, Math.floor(1_000 / 7), 'exactly as many as the customer could afford');
+      assert.ok(results.every((result) => result.ok || result.conflict.kind === 'balance_limit'), JSON.stringify(results.find((result) => !result.ok)));
+      const customer = (await store.getAccounts(tenantId, ['customer' as AccountId])).get('customer' as AccountId);
+      assert.equal(customer?.debitsPosted, BigInt(committed) * 7n);
+      const totals = (await store.journalTotals(tenantId)).get('NGN');
+      assert.equal(totals?.debits.debitsPosted, totals?.credits.creditsPosted);
+    } finally {
+      await Promise.all(stores.map((item) => item.close()));
+    }
+  });
+});
