@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/interfaces/config.ts';
 import { createLogger } from '../../src/interfaces/logger.ts';
 import { openRuntime, type Runtime, type RuntimeOverrides } from '../../src/interfaces/runtime.ts';
 import { buildHttpServer } from '../../src/interfaces/http/server.ts';
-import { createTestSchema, filesText, testStoreKind } from './test-store.ts';
+import { createServiceSchema, filesText, testStoreKind } from './test-store.ts';
 
 export const adminToken = 'test-bootstrap-token-0123456789abcdef';
 
@@ -29,7 +29,7 @@ export type TestService = {
 
 export async function startService(overrides: RuntimeOverrides & { environment?: Record<string, string> } = {}): Promise<TestService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'contra-test-'));
-  const postgres = testStoreKind() === 'postgres' ? await createTestSchema() : null;
+  const postgres = testStoreKind() === 'postgres' ? await createServiceSchema() : null;
   const config = loadConfig({
     ...(postgres === null ? {} : { DATABASE_URL: postgres.url }),
     CONTRA_DATA_DIR: dataDir,

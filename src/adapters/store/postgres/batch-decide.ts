@@ -6,13 +6,13 @@ import type { Changeset, Conflict, LedgerEntryWrite, OutboxMessage, RecordWrite 
 import { chainAuditRecord, type AuditRecord } from '../../../domain/audit/audit-record.ts';
 import { breaksBalanceLimit, normalSideOf, type Account, type AccountBalances } from '../../../domain/journal/accounts.ts';
 import { applyDelta, balanceDeltas, type Transfer, type TransferWrite } from '../../../domain/journal/transfers.ts';
-import type { AccountId, TenantId } from '../../../domain/ids.ts';
+import type { AccountId, TenantId, TransferId } from '../../../domain/ids.ts';
 import { key, type BatchState } from './batch-state.ts';
 
 export type LockedAccount = Account & { readonly lastCommittedAt: bigint };
 
 export type RecordRow = { readonly tenantId: TenantId; readonly write: RecordWrite; readonly version: number; readonly at: number };
-export type HistoryRow = { readonly tenantId: TenantId; readonly accountId: AccountId; readonly transferKey: string; readonly balances: AccountBalances };
+export type HistoryRow = { readonly tenantId: TenantId; readonly accountId: AccountId; readonly transferId: TransferId; readonly balances: AccountBalances };
 export type NewTransfer = { readonly tenantId: TenantId; readonly transfer: TransferWrite };
 
 /** Everything the surviving changesets write, in order. */
@@ -129,7 +129,7 @@ function stageTransfer(stage: Stage, transfer: TransferWrite): Conflict | null {
   stage.accounts.set(key(stage.tenantId, credit.id), creditAfter);
   stage.writes.transfers.push({ tenantId: stage.tenantId, transfer });
   for (const after of [debitAfter, creditAfter]) {
-    stage.writes.history.push({ tenantId: stage.tenantId, accountId: after.id, transferKey, balances: after });
+    stage.writes.history.push({ tenantId: stage.tenantId, accountId: after.id, transferId: transfer.id, balances: after });
   }
   return null;
 }

@@ -1,9 +1,10 @@
-// What a batch of changesets needs to know before deciding, read inside its transaction:
+// What a batch of changesets needs to know before deciding, read inside its transaction in
+// one round trip (one call of contra_batch_state):
 // the records and accounts it writes (locked FOR UPDATE, in one global order — records,
 // then accounts, then audit heads, each sorted — so that concurrent batches never
 // deadlock), the transfers it names, which pending transfers are resolved, which ledger
 // positions are taken, and the audit stream heads it extends.
-import type pg from 'pg';
+import pg from 'pg';
 import type { Changeset } from '../../../app/ports/store.ts';
 import type { AuditStreamHead } from '../../../domain/audit/audit-record.ts';
 import type { Account } from '../../../domain/journal/accounts.ts';
@@ -11,8 +12,7 @@ import type { Transfer } from '../../../domain/journal/transfers.ts';
 import type { TenantId } from '../../../domain/ids.ts';
 import { accountFromRow, transferFromRow } from '../rows/journal-codecs.ts';
 import { bigintOf, numberOf, textOf } from '../rows/row-values.ts';
-import { rows } from './pg.ts';
-import { accountSelect, transferSelect } from './columns.ts';
+import type { Row } from '../rows/row.ts';
 
 /** Keys join their parts with a separator no id contains. */
 export function key(...parts: readonly (string | number)[]): string {
@@ -63,80 +63,72 @@ function keysOf(changesets: readonly Changeset[]): Keys {
   };
 }
 
-function column(items: readonly (readonly (string | number)[])[], index: number): unknown[] {
-  return items.map((item) => item[index]);
+/** A JSON array as an SQL literal, expanded by json_to_recordset: safe for any text. */
+export function jsonLiteral(value: unknown): string {
+  return `${pg.escapeLiteral(JSON.stringify(value))}::json`;
 }
 
-async function lockRecords(client: pg.PoolClient, keys: Keys['records']): Promise<Map<string, number>> {
-  const found = new Map<string, number>();
-  if (keys.length === 0) return found;
-  const locked = await rows(client, `SELECT r.tenant_id, r.kind, r.id, r.version FROM records r
-    JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(tenant_id, kind, id) USING (tenant_id, kind, id)
-    ORDER BY r.tenant_id, r.kind, r.id FOR UPDATE OF r`, [column(keys, 0), column(keys, 1), column(keys, 2)]);
-  for (const row of locked) found.set(key(textOf(row, 'tenant_id'), textOf(row, 'kind'), textOf(row, 'id')), numberOf(row, 'version'));
-  return found;
-}
-
-async function lockAccounts(client: pg.PoolClient, keys: Keys['accounts']): Promise<BatchState['accounts']> {
-  const found: BatchState['accounts'] = new Map();
-  if (keys.length === 0) return found;
-  const locked = await rows(client, `SELECT ${accountSelect('a')}, a.last_committed_at FROM accounts a
-    JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, id) USING (tenant_id, id)
-    ORDER BY a.tenant_id, a.id FOR UPDATE OF a`, [column(keys, 0), column(keys, 1)]);
-  for (const row of locked) {
-    const account = accountFromRow(row);
-    found.set(key(account.tenantId, account.id), { ...account, lastCommittedAt: bigintOf(row, 'last_committed_at') });
+/** Keys grouped by their leading parts (tenant, or tenant and kind), ids sorted: one lookup per group. */
+function grouped(items: readonly (readonly (string | number)[])[], leading: readonly string[]): Record<string, unknown>[] {
+  const groups = new Map<string, { head: (string | number)[]; ids: string[] }>();
+  for (const item of items) {
+    const head = item.slice(0, leading.length);
+    const groupKey = key(...head);
+    const group = groups.get(groupKey) ?? { head, ids: [] };
+    group.ids.push(String(item[leading.length]));
+    groups.set(groupKey, group);
   }
-  return found;
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, group]) => ({ ...Object.fromEntries(leading.map((name, index) => [name, group.head[index]])), ids: [...new Set(group.ids)].sort() }));
 }
 
-async function readTransfers(client: pg.PoolClient, keys: Keys['transfers']): Promise<Map<string, Transfer>> {
-  const found = new Map<string, Transfer>();
-  if (keys.length === 0) return found;
-  const read = await rows(client, `SELECT ${transferSelect('t')} FROM transfers t
-    JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, id) USING (tenant_id, id)`, [column(keys, 0), column(keys, 1)]);
-  for (const row of read) {
-    const transfer = transferFromRow(row);
-    found.set(key(transfer.tenantId, transfer.id), transfer);
-  }
-  return found;
-}
-
-async function readResolved(client: pg.PoolClient, keys: Keys['pendings']): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
-  const read = await rows(client, `SELECT t.tenant_id, t.pending_id FROM transfers t
-    JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, pending_id) USING (tenant_id, pending_id)`, [column(keys, 0), column(keys, 1)]);
-  return new Set(read.map((row) => key(textOf(row, 'tenant_id'), textOf(row, 'pending_id'))));
-}
-
-async function readLedgerEntries(client: pg.PoolClient, keys: Keys['ledger']): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
-  const read = await rows(client, `SELECT e.tenant_id, e.transaction_id, e.sequence FROM ledger_entries e
-    JOIN unnest($1::text[], $2::text[], $3::int[]) AS k(tenant_id, transaction_id, sequence) USING (tenant_id, transaction_id, sequence)`,
-  [column(keys, 0), column(keys, 1), column(keys, 2)]);
-  return new Set(read.map((row) => key(textOf(row, 'tenant_id'), textOf(row, 'transaction_id'), numberOf(row, 'sequence'))));
-}
-
-async function lockHeads(client: pg.PoolClient, keys: Keys['streams']): Promise<Map<string, AuditStreamHead>> {
-  const found = new Map<string, AuditStreamHead>();
-  if (keys.length === 0) return found;
-  const locked = await rows(client, `SELECT h.tenant_id, h.stream, h.sequence, h.hash FROM audit_heads h
-    JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, stream) USING (tenant_id, stream)
-    ORDER BY h.tenant_id, h.stream FOR UPDATE OF h`, [column(keys, 0), column(keys, 1)]);
-  for (const row of locked) {
-    found.set(key(textOf(row, 'tenant_id'), textOf(row, 'stream')), { stream: textOf(row, 'stream'), sequence: numberOf(row, 'sequence'), hash: textOf(row, 'hash') });
-  }
-  return found;
-}
-
-/** Locks in the global order, then reads what needs no lock (transfers never change). */
-export async function loadBatchState(client: pg.PoolClient, changesets: readonly Changeset[]): Promise<BatchState> {
+/** The call that locks and reads a batch's state (see contra_batch_state in schema.ts). */
+export function stateQuery(changesets: readonly Changeset[]): string {
   const keys = keysOf(changesets);
-  const records = await lockRecords(client, keys.records);
-  const accounts = await lockAccounts(client, keys.accounts);
-  const heads = await lockHeads(client, keys.streams);
-  const [transfers, resolved, ledgerEntries] = [await readTransfers(client, keys.transfers), await readResolved(client, keys.pendings), await readLedgerEntries(client, keys.ledger)];
-  return { records, accounts, transfers, resolved, ledgerEntries, heads };
+  return `SELECT contra_batch_state(${jsonLiteral({
+    records: grouped(keys.records, ['tenant_id', 'kind']),
+    accounts: grouped(keys.accounts, ['tenant_id']),
+    streams: grouped(keys.streams, ['tenant_id']),
+    transfers: grouped(keys.transfers, ['tenant_id']),
+    pendings: grouped(keys.pendings, ['tenant_id']),
+    // Every entry of the transactions named; the positions taken are picked out in memory.
+    ledger: grouped(keys.ledger.map(([tenantId, transactionId]) => [tenantId, transactionId]), ['tenant_id']),
+  })})::text AS state`;
+}
+
+/** Columns the function sends as decimal text; the codecs want them as bigint. */
+const integerColumns = new Set([
+  'version', 'created_at', 'debits_posted', 'credits_posted', 'debits_pending', 'credits_pending', 'last_committed_at',
+  'allow_negative', 'sequence', 'amount_minor', 'pending_amount_minor', 'committed_at',
+]);
+
+function rowsOf(value: unknown): Row[] {
+  if (!Array.isArray(value)) throw new Error('contra_batch_state returned a malformed result');
+  return value.map((item: Record<string, unknown>) => Object.fromEntries(Object.entries(item).map(([name, cell]) =>
+    [name, integerColumns.has(name) && typeof cell === 'string' ? BigInt(cell) : cell])));
+}
+
+/** Decodes what contra_batch_state returned (its JSON as text). */
+export function batchStateFrom(text: string): BatchState {
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  const records = rowsOf(parsed['records']);
+  const state: BatchState = {
+    records: new Map(records.map((row) => [key(textOf(row, 'tenant_id'), textOf(row, 'kind'), textOf(row, 'id')), numberOf(row, 'version')])),
+    accounts: new Map(),
+    transfers: new Map(),
+    resolved: new Set(rowsOf(parsed['resolved']).map((row) => key(textOf(row, 'tenant_id'), textOf(row, 'pending_id')))),
+    ledgerEntries: new Set(rowsOf(parsed['ledger']).map((row) => key(textOf(row, 'tenant_id'), textOf(row, 'transaction_id'), numberOf(row, 'sequence')))),
+    heads: new Map(rowsOf(parsed['heads']).map((row) => [key(textOf(row, 'tenant_id'), textOf(row, 'stream')), { stream: textOf(row, 'stream'), sequence: numberOf(row, 'sequence'), hash: textOf(row, 'hash') }])),
+  };
+  for (const row of rowsOf(parsed['accounts'])) {
+    const account = accountFromRow(row);
+    state.accounts.set(key(account.tenantId, account.id), { ...account, lastCommittedAt: bigintOf(row, 'last_committed_at') });
+  }
+  for (const row of rowsOf(parsed['transfers'])) {
+    const transfer = transferFromRow(row);
+    state.transfers.set(key(transfer.tenantId, transfer.id), transfer);
+  }
+  return state;
 }
 
 export function tenantsOf(changesets: readonly Changeset[]): TenantId[] {

@@ -1,6 +1,7 @@
 // Group commit for PostgreSQL: changesets that arrive while a batch is in flight wait and
-// go together in the next transaction — lock and read, decide in memory, write with a
-// few multi-row statements, one COMMIT (one WAL flush, synchronous_commit untouched).
+// go together in the next transaction — lock and read in one round trip, decide in
+// memory, write with one multi-row statement per table and COMMIT in a second round trip
+// (one WAL flush for the batch, synchronous_commit untouched).
 // A batch that lost a race with another process (deadlock, a unique key taken meanwhile)
 // is decided again from fresh reads; a batch that fails otherwise is split, so a broken
 // changeset fails alone.
@@ -8,10 +9,10 @@ import type pg from 'pg';
 import type { Clock } from '../../../app/ports/clock.ts';
 import type { Changeset, CommitResult } from '../../../app/ports/store.ts';
 import { invariant } from '../../../domain/invariant.ts';
-import { loadBatchState, tenantsOf } from './batch-state.ts';
+import { batchStateFrom, stateQuery, tenantsOf } from './batch-state.ts';
 import { decideChangeset, emptyWrites } from './batch-decide.ts';
-import { writeBatch } from './batch-write.ts';
-import { inTransaction, pgCode, pgErrors } from './pg.ts';
+import { writeQuery } from './batch-write.ts';
+import { pgCode, pgErrors, tenantSetting } from './pg.ts';
 
 /** The most changesets one transaction commits; the rest wait for the next batch. */
 export const pgGroupCommitChangesetsMax = 128;
@@ -97,9 +98,16 @@ export class PgGroupCommitter {
     }
   }
 
+  /** Two round trips: lock and read (after BEGIN and the tenant declaration), then write and COMMIT. */
   async #commitOnce(changesets: readonly Changeset[]): Promise<Outcome[]> {
-    return inTransaction(this.#pool, tenantsOf(changesets), 'write', async (client) => {
-      const state = await loadBatchState(client, changesets);
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      const begin = `BEGIN; SET LOCAL contra.tenant_ids = ${tenantSetting(tenantsOf(changesets))}`;
+      const read = await client.query(`${begin}; ${stateQuery(changesets)}`) as unknown as pg.QueryResult<{ state: string }>[];
+      const text = read[2]?.rows[0]?.state;
+      invariant(text !== undefined, 'contra_batch_state returned nothing');
+      const state = batchStateFrom(text);
       // After every earlier commit of this process and after the last transfer of every
       // account it touches, whatever other processes' clocks say.
       let committedAt = Math.max(this.#clock.now(), this.#lastCommittedAt + 1);
@@ -114,9 +122,16 @@ export class PgGroupCommitter {
           return { error };
         }
       });
-      await writeBatch(client, state, writes, committedAt);
+      await client.query(`${writeQuery(state, writes, committedAt)}; COMMIT`);
       this.#lastCommittedAt = Math.max(this.#lastCommittedAt, committedAt);
       return outcomes;
-    });
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 }

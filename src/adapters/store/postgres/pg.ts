@@ -39,7 +39,7 @@ export function openPool(options: PoolOptions): pg.Pool {
 const tenantIdPattern = /^[^,\s]{1,128}$/;
 
 /** The literal for `SET LOCAL contra.tenant_ids`: ids joined by commas, quoted for SQL. */
-function tenantSetting(tenantIds: readonly TenantId[]): string {
+export function tenantSetting(tenantIds: readonly TenantId[]): string {
   for (const id of tenantIds) invariant(tenantIdPattern.test(id), `tenant id '${id}' cannot be declared for row-level security`);
   return pg.escapeLiteral([...new Set(tenantIds)].join(','));
 }

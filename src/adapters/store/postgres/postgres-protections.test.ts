@@ -13,7 +13,7 @@ import type { AccountId, AuditRecordId, TenantId, TransferId } from '../../../do
 import { systemClock } from '../../system/system-clock.ts';
 import { openPostgresStore, type PostgresStore } from './postgres-store.ts';
 import { appendOnlyTables, tenantTables } from './schema.ts';
-import { probeTestDatabase, testDatabaseUrl } from './test-database.ts';
+import { createTestSchema, probeTestDatabase, type TestSchema } from './test-database.ts';
 
 const availability = await probeTestDatabase();
 const skip = availability.available ? false : `no PostgreSQL: ${availability.reason}`;
@@ -41,8 +41,10 @@ function opening(tenantId: TenantId, suffix = ''): Changeset {
   };
 }
 
+let currentUrl = '';
+
 async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+  const client = new pg.Client({ connectionString: currentUrl });
   await client.connect();
   try {
     return await work(client);
@@ -58,11 +60,18 @@ async function count(client: pg.Client, table: string): Promise<number> {
 
 void describe('postgresql store protections', { skip }, () => {
   let store: PostgresStore;
+  let schema: TestSchema;
+  const url = (): string => schema.url;
   before(async () => {
-    store = openPostgresStore({ connectionString: testDatabaseUrl(), clock: systemClock });
+    schema = await createTestSchema('protections');
+    currentUrl = schema.url;
+    store = openPostgresStore({ connectionString: url(), clock: systemClock });
     await store.migrate();
   });
-  after(async () => store.close());
+  after(async () => {
+    await store.close();
+    await schema.drop();
+  });
 
   void it('shows no row of any tenant table to a query that declares no tenant, or another tenant', async () => {
     const tenantId = tenant();
@@ -122,7 +131,7 @@ void describe('postgresql store protections', { skip }, () => {
     const tenantId = tenant();
     assert.ok((await store.commit(opening(tenantId))).ok);
     // Four processes' worth of stores, each with 4 batches in flight: 16 transactions at once.
-    const stores = Array.from({ length: 4 }, () => openPostgresStore({ connectionString: testDatabaseUrl(), clock: systemClock, poolSize: 5, batchesInFlight: 4 }));
+    const stores = Array.from({ length: 4 }, () => openPostgresStore({ connectionString: url(), clock: systemClock, poolSize: 5, batchesInFlight: 4 }));
     try {
       const spend = (index: number) => stores[index % stores.length]!.commit({
         tenantId, at,

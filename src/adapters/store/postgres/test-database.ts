@@ -2,6 +2,7 @@
 // .ci/run creates on the local server. The role must not be a superuser nor BYPASSRLS,
 // or row-level security would not apply to it. Under CI an unreachable server fails the
 // run; on a developer machine without PostgreSQL the tests are skipped, and say so.
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 export const defaultTestDatabaseUrl = 'postgres://contra_test@127.0.0.1:5432/contra_test';
@@ -33,4 +34,33 @@ export async function probeTestDatabase(): Promise<Availability> {
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+export type TestSchema = { readonly name: string; readonly url: string; drop(): Promise<void> };
+
+/** A fresh schema of the test database, and the URL that puts it first on the search path. */
+export async function createTestSchema(prefix = 't'): Promise<TestSchema> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(testDatabaseUrl());
+  url.searchParams.set('options', `-c search_path=${name}`);
+  return {
+    name,
+    url: url.toString(),
+    async drop() {
+      const dropper = new pg.Client({ connectionString: testDatabaseUrl() });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP SCHEMA ${name} CASCADE`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
 }
