@@ -2,7 +2,7 @@
 // PostgreSQL, through Contra's store (group commit), against a baseline measured in the
 // same run: a pure-SQL ledger, one PL/pgSQL call and one commit per transfer (the design
 // of pgledger and similar ledgers), on the same server. Accounts: 50 (spread) and 10
-// (contention); clients: 1 and 8 callers at once. synchronous_commit stays on throughout.
+// (contention); clients: 1, 8 and 64 callers at once. synchronous_commit stays on throughout.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { AccountId, TenantId, TransferId } from '../src/domain/ids.ts';
@@ -92,7 +92,7 @@ async function pureSqlScenario(accounts: number, clients: number, count: number)
   return withSchema(async (url, admin) => {
     await admin.query(pureSqlLedger);
     await admin.query('INSERT INTO sql_accounts SELECT g, 0, 0 FROM generate_series(0, $1 - 1) AS g', [accounts]);
-    const pool = new pg.Pool({ connectionString: url, max: clients });
+    const pool = new pg.Pool({ connectionString: url, max: Math.min(clients, 32) });
     try {
       const transfer = async (): Promise<void> => {
         const [from, to] = pick(accounts);
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   process.stderr.write(`Contra PostgreSQL benchmark · ${machine} · ${testDatabaseUrl()}\n`);
   const pairs: Pair[] = [];
   for (const accounts of [50, 10]) {
-    for (const clients of [1, 8]) {
+    for (const clients of [1, 8, 64]) {
       const count = clients === 1 ? serialTransfers : transfersPerScenario;
       const sql = progress(await pureSqlScenario(accounts, clients, count));
       const contra = progress(await contraScenario(accounts, clients, count));

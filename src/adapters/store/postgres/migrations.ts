@@ -1,7 +1,7 @@
 // Numbered migrations of the PostgreSQL store, applied in order inside one transaction
 // that holds an advisory lock, so concurrent starts and repeated runs converge.
 import type pg from 'pg';
-import { schemaVersion1, schemaVersion2, schemaVersion3 } from './schema.ts';
+import { schemaVersion1, schemaVersion2, schemaVersion3, schemaVersion4 } from './schema.ts';
 
 type Migration = { readonly version: number; readonly name: string; readonly sql: string };
 
@@ -10,6 +10,7 @@ export const pgMigrations: readonly Migration[] = [
   { version: 1, name: 'records, journal, payment ledger, audit trail, outbox; row-level security; append-only triggers', sql: schemaVersion1 },
   { version: 2, name: 'seed 004 tables: failed transactions, reversals, reconciliation logs, disputes, CBN reports', sql: schemaVersion2 },
   { version: 3, name: 'group commit functions: batch state and batch write, planned once per connection', sql: schemaVersion3 },
+  { version: 4, name: 'cheaper protections on the hot path: accounts trigger on definition columns only, no history foreign keys', sql: schemaVersion4 },
 ];
 
 /** Any constant: every Contra process migrating this database takes the same lock. */
