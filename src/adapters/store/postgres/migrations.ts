@@ -1,7 +1,8 @@
 // Numbered migrations of the PostgreSQL store, applied in order inside one transaction
 // that holds an advisory lock, so concurrent starts and repeated runs converge.
 import type pg from 'pg';
-import { schemaVersion1, schemaVersion2, schemaVersion3, schemaVersion4 } from './schema.ts';
+import { schemaVersion1, schemaVersion2 } from './schema.ts';
+import { schemaVersion3, schemaVersion4 } from './schema-batch.ts';
 
 type Migration = { readonly version: number; readonly name: string; readonly sql: string };
 
