@@ -99,3 +99,12 @@ export function assertTransferShape(transfer: TransferWrite): void {
     invariant(transfer.amountMinor > 0n, `transfer ${transfer.id} moves nothing`);
   }
 }
+
+/** A post or void must name a pending transfer between the same accounts, in its currency, for its whole amount. */
+export function resolvesPending(pending: Pick<TransferWrite, 'kind' | 'debitAccountId' | 'creditAccountId' | 'currency' | 'amountMinor'>, resolution: TransferWrite): boolean {
+  return pending.kind === 'pending'
+    && pending.debitAccountId === resolution.debitAccountId
+    && pending.creditAccountId === resolution.creditAccountId
+    && pending.currency === resolution.currency
+    && pending.amountMinor === resolution.pendingAmountMinor;
+}

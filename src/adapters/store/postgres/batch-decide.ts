@@ -5,7 +5,7 @@
 import type { Changeset, Conflict, LedgerEntryWrite, OutboxMessage, RecordWrite } from '../../../app/ports/store.ts';
 import { chainAuditRecord, type AuditRecord } from '../../../domain/audit/audit-record.ts';
 import { breaksBalanceLimit, normalSideOf, type Account, type AccountBalances } from '../../../domain/journal/accounts.ts';
-import { applyDelta, balanceDeltas, type Transfer, type TransferWrite } from '../../../domain/journal/transfers.ts';
+import { applyDelta, balanceDeltas, resolvesPending, type Transfer, type TransferWrite } from '../../../domain/journal/transfers.ts';
 import type { AccountId, TenantId, TransferId } from '../../../domain/ids.ts';
 import { key, type BatchState } from './batch-state.ts';
 
@@ -100,12 +100,7 @@ function checkPending(stage: Stage, transfer: TransferWrite): Conflict | null {
   const pendingKey = key(stage.tenantId, transfer.pendingId);
   const pending = stage.transfer(pendingKey);
   if (pending === undefined) return { kind: 'pending_missing', transferId: transfer.pendingId };
-  const matches = pending.kind === 'pending'
-    && pending.debitAccountId === transfer.debitAccountId
-    && pending.creditAccountId === transfer.creditAccountId
-    && pending.currency === transfer.currency
-    && pending.amountMinor === transfer.pendingAmountMinor;
-  if (!matches) return { kind: 'pending_mismatch', transferId: transfer.pendingId };
+  if (!resolvesPending(pending, transfer)) return { kind: 'pending_mismatch', transferId: transfer.pendingId };
   return stage.resolved.has(pendingKey) || stage.state.resolved.has(pendingKey) ? { kind: 'pending_resolved', transferId: transfer.pendingId } : null;
 }
 

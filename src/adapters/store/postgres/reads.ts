@@ -4,14 +4,13 @@
 import type pg from 'pg';
 import type { AuditFilter, JournalTotals, LedgerEntry, Page, PageRequest, StoredRecord } from '../../../app/ports/store.ts';
 import { compareStreams, type AuditCheckpoint, type AuditRecord, type AuditStreamHead } from '../../../domain/audit/audit-record.ts';
-import { zeroBalances, type Account, type AccountBalances } from '../../../domain/journal/accounts.ts';
+import type { Account, AccountBalances } from '../../../domain/journal/accounts.ts';
 import type { Transfer } from '../../../domain/journal/transfers.ts';
 import type { AccountId, TenantId, TransferId } from '../../../domain/ids.ts';
 import { auditCheckpointColumns, auditRecordColumns, auditRecordFromRow, checkpointFromRow, streamHeadFromRow } from '../rows/audit-codecs.ts';
-import { accountFromRow, balanceColumns, balancesFromRow, ledgerEntryColumns, ledgerEntryFromRow, transferFromRow } from '../rows/journal-codecs.ts';
+import { accountFromRow, balanceColumns, balancesFromRow, journalTotalsOf, ledgerEntryColumns, ledgerEntryFromRow, transferFromRow } from '../rows/journal-codecs.ts';
 import { recordColumns, recordFromRow } from '../rows/record-codecs.ts';
 import { cursorPosition, pageSize, toPage } from '../rows/paging.ts';
-import { textOf } from '../rows/row-values.ts';
 import { accountSelect, transferSelect } from './columns.ts';
 import { rows } from './pg.ts';
 
@@ -80,16 +79,7 @@ export async function listLedgerEntries(client: Client, tenantId: TenantId, tran
 
 /** Summed in bigint on our side, as the SQLite store does. */
 export async function journalTotals(client: Client, tenantId: TenantId): Promise<JournalTotals> {
-  const totals = new Map<string, { debits: AccountBalances; credits: AccountBalances }>();
-  for (const row of await rows(client, `SELECT currency, ${balanceColumns} FROM accounts WHERE tenant_id = $1 ORDER BY currency`, [tenantId])) {
-    const currency = textOf(row, 'currency');
-    const balances = balancesFromRow(row);
-    const sum = totals.get(currency) ?? { debits: zeroBalances, credits: zeroBalances };
-    sum.debits = { ...sum.debits, debitsPosted: sum.debits.debitsPosted + balances.debitsPosted, debitsPending: sum.debits.debitsPending + balances.debitsPending };
-    sum.credits = { ...sum.credits, creditsPosted: sum.credits.creditsPosted + balances.creditsPosted, creditsPending: sum.credits.creditsPending + balances.creditsPending };
-    totals.set(currency, sum);
-  }
-  return totals;
+  return journalTotalsOf(await rows(client, `SELECT currency, ${balanceColumns} FROM accounts WHERE tenant_id = $1 ORDER BY currency`, [tenantId]));
 }
 
 export async function listAudit(client: Client, tenantId: TenantId, filter: AuditFilter, page: PageRequest): Promise<Page<AuditRecord>> {

@@ -1,6 +1,6 @@
 // Rows of the journal tables (accounts, transfers, balance history, PaymentLedger entries)
 // turned into domain values and back. Amounts stay bigint from column to domain.
-import { accountTypes, normalSideOf, type Account, type AccountBalances } from '../../../domain/journal/accounts.ts';
+import { accountTypes, normalSideOf, zeroBalances, type Account, type AccountBalances } from '../../../domain/journal/accounts.ts';
 import { transferKinds, type Transfer, type TransferWrite } from '../../../domain/journal/transfers.ts';
 import { isCurrencyCode, type CurrencyCode } from '../../../domain/money/currencies.ts';
 import type { AccountId, TenantId, TransferId } from '../../../domain/ids.ts';
@@ -137,4 +137,21 @@ export function ledgerEntryValues(tenantId: TenantId, entry: LedgerEntryWrite, c
     JSON.stringify(entry.details),
     committedAt,
   ];
+}
+
+/**
+ * Sums account balances per currency in bigint (an SQL SUM could overflow 64 bits long
+ * before one account does): `debits` carries the debit sides, `credits` the credit sides.
+ */
+export function journalTotalsOf(rows: Iterable<Row>): Map<string, { debits: AccountBalances; credits: AccountBalances }> {
+  const totals = new Map<string, { debits: AccountBalances; credits: AccountBalances }>();
+  for (const row of rows) {
+    const currency = textOf(row, 'currency');
+    const balances = balancesFromRow(row);
+    const sum = totals.get(currency) ?? { debits: zeroBalances, credits: zeroBalances };
+    sum.debits = { ...sum.debits, debitsPosted: sum.debits.debitsPosted + balances.debitsPosted, debitsPending: sum.debits.debitsPending + balances.debitsPending };
+    sum.credits = { ...sum.credits, creditsPosted: sum.credits.creditsPosted + balances.creditsPosted, creditsPending: sum.credits.creditsPending + balances.creditsPending };
+    totals.set(currency, sum);
+  }
+  return totals;
 }

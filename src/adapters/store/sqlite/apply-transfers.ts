@@ -4,7 +4,7 @@
 import type { Conflict } from '../../../app/ports/store.ts';
 import type { AccountId, TenantId, TransferId } from '../../../domain/ids.ts';
 import { breaksBalanceLimit, type Account, type AccountBalances } from '../../../domain/journal/accounts.ts';
-import { applyDelta, balanceDeltas, type TransferWrite } from '../../../domain/journal/transfers.ts';
+import { applyDelta, balanceDeltas, resolvesPending, type TransferWrite } from '../../../domain/journal/transfers.ts';
 import { invariant } from '../../../domain/invariant.ts';
 import type { Sql } from './sql.ts';
 import { bigintOf } from '../rows/row-values.ts';
@@ -41,12 +41,7 @@ function checkPendingResolution(sql: Sql, tenantId: TenantId, transfer: Transfer
   const row = sql.get(`SELECT ${transferColumns} FROM transfers WHERE tenant_id = ? AND id = ?`, tenantId, transfer.pendingId);
   if (row === undefined) return { kind: 'pending_missing', transferId: transfer.pendingId };
   const pending = transferFromRow(row);
-  const matches = pending.kind === 'pending'
-    && pending.debitAccountId === transfer.debitAccountId
-    && pending.creditAccountId === transfer.creditAccountId
-    && pending.currency === transfer.currency
-    && pending.amountMinor === transfer.pendingAmountMinor;
-  if (!matches) return { kind: 'pending_mismatch', transferId: transfer.pendingId };
+  if (!resolvesPending(pending, transfer)) return { kind: 'pending_mismatch', transferId: transfer.pendingId };
   const resolved = sql.get('SELECT 1 AS found FROM transfers WHERE tenant_id = ? AND pending_id = ?', tenantId, transfer.pendingId);
   return resolved === undefined ? null : { kind: 'pending_resolved', transferId: transfer.pendingId };
 }

@@ -1,18 +1,18 @@
 // Reads of the journal: accounts, balances as of a time (one index lookup in the balance
 // history, L5), transfers by id, account and transaction, PaymentLedger entries and the
 // per-currency totals that the debits-equal-credits invariant is checked against.
-import { zeroBalances, type Account, type AccountBalances } from '../../../domain/journal/accounts.ts';
+import type { Account, AccountBalances } from '../../../domain/journal/accounts.ts';
 import type { Transfer } from '../../../domain/journal/transfers.ts';
 import type { AccountId, TenantId, TransferId } from '../../../domain/ids.ts';
 import type { JournalTotals, LedgerEntry, Page, PageRequest } from '../../../app/ports/store.ts';
 import type { Sql } from './sql.ts';
-import { textOf } from '../rows/row-values.ts';
 import { cursorPosition, pageSize, toPage } from '../rows/paging.ts';
 import {
   accountColumns,
   accountFromRow,
   balanceColumns,
   balancesFromRow,
+  journalTotalsOf,
   ledgerEntryColumns,
   ledgerEntryFromRow,
   transferColumns,
@@ -71,22 +71,7 @@ export function listLedgerEntries(sql: Sql, tenantId: TenantId, transactionId: s
     .map(ledgerEntryFromRow);
 }
 
-type Totals = { debits: AccountBalances; credits: AccountBalances };
-
-/**
- * Sums the balances of every account per currency, in bigint (an SQL SUM could overflow
- * 64 bits long before one account does). `debits` carries the debit sides, `credits`
- * the credit sides; the other fields are zero.
- */
+/** Per currency, in bigint (see journalTotalsOf). */
 export function journalTotals(sql: Sql, tenantId: TenantId): JournalTotals {
-  const totals = new Map<string, Totals>();
-  for (const row of sql.iterate(`SELECT currency, ${balanceColumns} FROM accounts WHERE tenant_id = ? ORDER BY currency`, tenantId)) {
-    const currency = textOf(row, 'currency');
-    const balances = balancesFromRow(row);
-    const sum = totals.get(currency) ?? { debits: zeroBalances, credits: zeroBalances };
-    sum.debits = { ...sum.debits, debitsPosted: sum.debits.debitsPosted + balances.debitsPosted, debitsPending: sum.debits.debitsPending + balances.debitsPending };
-    sum.credits = { ...sum.credits, creditsPosted: sum.credits.creditsPosted + balances.creditsPosted, creditsPending: sum.credits.creditsPending + balances.creditsPending };
-    totals.set(currency, sum);
-  }
-  return totals;
+  return journalTotalsOf(sql.iterate(`SELECT currency, ${balanceColumns} FROM accounts WHERE tenant_id = ? ORDER BY currency`, tenantId));
 }
