@@ -11,7 +11,7 @@ import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { initiatorOf, type Principal } from '../access/principal.ts';
 import type { Changeset } from '../ports/store.ts';
 import { decideAndCommit, type Decision } from '../shared/commit.ts';
-import { completedKeyWrite, lookUpIdempotency, type IdempotencyRequest } from '../shared/idempotency.ts';
+import { completedKeyWrite, completedReplay, type IdempotencyRequest } from '../shared/idempotency.ts';
 import { requestHash } from '../shared/request-hash.ts';
 import { storeReply, type Reply, type StoredReply } from '../shared/reply.ts';
 import { paymentFromRecord, paymentKind, paymentWrite, type Payment } from '../payments/payment-record.ts';
@@ -30,14 +30,6 @@ type Answer<C extends string> = Promise<Result<StoredReply, C | 'idempotency_key
 export type RecordChargebackInput = { readonly transactionId: string; readonly amount: unknown; readonly reasonCode: string };
 export type RecordChargebackCode = 'payment_not_found' | 'payment_not_settled' | 'payment_failed' | 'invalid_amount' | 'chargeback_exceeds_captured';
 
-async function replayed(deps: Dependencies, principal: TenantPrincipal, key: IdempotencyRequest | null): Promise<Decision<StoredReply, 'idempotency_key_reused'> | null> {
-  if (key === null) return null;
-  const known = await lookUpIdempotency(deps.store, principal.tenantId, key);
-  if (known.state === 'reused') return refuse('idempotency_key_reused', undefined, 'this Idempotency-Key was used for another request');
-  if (known.state === 'done') return { ok: true, changeset: null, value: known.reply };
-  return null;
-}
-
 function withKey(changeset: Changeset, key: IdempotencyRequest | null, reply: Reply): Changeset {
   return key === null ? changeset : { ...changeset, records: [...(changeset.records ?? []), completedKeyWrite(key, reply)] };
 }
@@ -46,7 +38,7 @@ export async function recordChargeback(deps: Dependencies, principal: TenantPrin
   const key = idempotencyKey === null ? null : { key: idempotencyKey, requestHash: requestHash('chargeback', input) };
   return paymentLocks.run(paymentLockKey({ tenantId: principal.tenantId, transactionId: input.transactionId }), () =>
     decideAndCommit(deps.store, async (): Promise<Decision<StoredReply, RecordChargebackCode | 'idempotency_key_reused'>> => {
-      const replay = await replayed(deps, principal, key);
+      const replay = await completedReplay(deps.store, principal.tenantId, key);
       if (replay !== null) return replay;
       const record = await deps.store.getRecord(principal.tenantId, paymentKind, input.transactionId);
       if (record === null) return refuse('payment_not_found', 'transaction_id');
@@ -90,7 +82,7 @@ export async function resolveChargeback(
   const transactionId = chargebackFromRecord(found).transactionId;
   return paymentLocks.run(paymentLockKey({ tenantId: principal.tenantId, transactionId }), () =>
     decideAndCommit(deps.store, async (): Promise<Decision<StoredReply, ResolveChargebackCode | 'idempotency_key_reused'>> => {
-      const replay = await replayed(deps, principal, key);
+      const replay = await completedReplay(deps.store, principal.tenantId, key);
       if (replay !== null) return replay;
       const record = await deps.store.getRecord(principal.tenantId, chargebackKind, input.chargebackId);
       invariant(record !== null, `chargeback ${input.chargebackId} vanished`);

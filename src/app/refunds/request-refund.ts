@@ -17,7 +17,7 @@ import { lookUpIdempotency, startedKeyWrite, type IdempotencyRequest } from '../
 import { requestHash } from '../shared/request-hash.ts';
 import type { StoredReply } from '../shared/reply.ts';
 import { paymentFromRecord, paymentKind, paymentWrite, type Payment } from '../payments/payment-record.ts';
-import { refundPolicyOf } from './refund-policy.ts';
+import { refundPolicyOf, type TenantRefundPolicy } from './refund-policy.ts';
 import { movedOutMinor, paymentHolding, refundLines } from './refund-lines.ts';
 import { refundView } from './refund-view.ts';
 import type { JsonObject } from '../ports/store.ts';
@@ -121,7 +121,7 @@ async function decideRefund(
   }, { ...requested.value, now: at, windowDays: policy.windowDays });
   if (!decided.ok) return decided;
   if (payment.refundIds.length >= refundsPerPaymentMax) return refuse('too_many_refunds', 'transaction_id', `at most ${refundsPerPaymentMax} refunds per payment`);
-  return startRefund(deps, principal, input, key, payment, decided.value, at);
+  return startRefund(deps, principal, input, key, payment, decided.value, policy, at);
 }
 
 function settlementDetails(refund: Refund): JsonObject {
@@ -137,10 +137,10 @@ async function startRefund(
   key: IdempotencyRequest | null,
   payment: Payment,
   amountMinor: bigint,
+  policy: TenantRefundPolicy,
   at: number,
 ): Promise<Decision<Started, RequestRefundCode>> {
   const tenantId = principal.tenantId;
-  const policy = await refundPolicyOf(deps, tenantId);
   // R1: every ledger entry of the transaction — payment, fees, taxes, earlier refunds.
   const [entries, transfers] = await Promise.all([
     deps.store.listLedgerEntries(tenantId, payment.transactionId),

@@ -11,7 +11,7 @@ import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { initiatorOf, type Principal } from '../access/principal.ts';
 import { decideAndCommit, type Decision } from '../shared/commit.ts';
-import { completedKeyWrite, lookUpIdempotency, type IdempotencyRequest } from '../shared/idempotency.ts';
+import { completedKeyWrite, completedReplay, type IdempotencyRequest } from '../shared/idempotency.ts';
 import { requestHash } from '../shared/request-hash.ts';
 import { storeReply, type StoredReply } from '../shared/reply.ts';
 import { paymentFromRecord, paymentKind, paymentWrite, type Payment } from '../payments/payment-record.ts';
@@ -42,11 +42,8 @@ async function decideRollback(
   input: { readonly refundId: string; readonly reason: string },
   key: IdempotencyRequest | null,
 ): Promise<Decision<StoredReply, RollbackCode>> {
-  if (key !== null) {
-    const known = await lookUpIdempotency(deps.store, principal.tenantId, key);
-    if (known.state === 'reused') return refuse('idempotency_key_reused', undefined, 'this Idempotency-Key was used for another request');
-    if (known.state === 'done') return { ok: true, changeset: null, value: known.reply };
-  }
+  const replay = await completedReplay(deps.store, principal.tenantId, key);
+  if (replay !== null) return replay;
   const record = await deps.store.getRecord(principal.tenantId, refundKind, input.refundId);
   if (record === null) return refuse('refund_not_found', 'refund_transaction_id');
   const refund = refundFromRecord(record);

@@ -4,6 +4,8 @@
 import type { TenantId } from '../../domain/ids.ts';
 import type { JsonObject, RecordWrite, Store, StoredRecord } from '../ports/store.ts';
 import type { Reply, StoredReply } from './reply.ts';
+import { refuse } from '../../domain/result.ts';
+import type { Decision } from './commit.ts';
 
 export const idempotencyKind = 'idempotency';
 export const idempotencyKeyPattern = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -46,4 +48,16 @@ export function completedKeyWrite(request: IdempotencyRequest, reply: Reply, exp
 /** The record for a key whose work has started but whose reply is not known yet. */
 export function startedKeyWrite(request: IdempotencyRequest, resource: string): RecordWrite {
   return { kind: idempotencyKind, id: request.key, body: { request_hash: request.requestHash, resource }, expectedVersion: 0 };
+}
+
+/**
+ * For work committed with its reply in one changeset: the stored reply when the key is
+ * done, a refusal when it was used for another request, null when the work is new.
+ */
+export async function completedReplay(store: Store, tenantId: TenantId, request: IdempotencyRequest | null): Promise<Decision<StoredReply, 'idempotency_key_reused'> | null> {
+  if (request === null) return null;
+  const known = await lookUpIdempotency(store, tenantId, request);
+  if (known.state === 'reused') return refuse('idempotency_key_reused', undefined, 'this Idempotency-Key was used for another request');
+  if (known.state === 'done') return { ok: true, changeset: null, value: known.reply };
+  return null;
 }

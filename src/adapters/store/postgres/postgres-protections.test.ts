@@ -41,6 +41,7 @@ function opening(tenantId: TenantId, suffix = ''): Changeset {
   };
 }
 
+/** The schema this file's tests run in, set before the first test. */
 let currentUrl = '';
 
 async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -61,11 +62,10 @@ async function count(client: pg.Client, table: string): Promise<number> {
 void describe('postgresql store protections', { skip }, () => {
   let store: PostgresStore;
   let schema: TestSchema;
-  const url = (): string => schema.url;
   before(async () => {
     schema = await createTestSchema('protections');
     currentUrl = schema.url;
-    store = openPostgresStore({ connectionString: url(), clock: systemClock });
+    store = openPostgresStore({ connectionString: currentUrl, clock: systemClock });
     await store.migrate();
   });
   after(async () => {
@@ -131,7 +131,7 @@ void describe('postgresql store protections', { skip }, () => {
     const tenantId = tenant();
     assert.ok((await store.commit(opening(tenantId))).ok);
     // Four processes' worth of stores, each with 4 batches in flight: 16 transactions at once.
-    const stores = Array.from({ length: 4 }, () => openPostgresStore({ connectionString: url(), clock: systemClock, poolSize: 5, batchesInFlight: 4 }));
+    const stores = Array.from({ length: 4 }, () => openPostgresStore({ connectionString: currentUrl, clock: systemClock, poolSize: 5, batchesInFlight: 4 }));
     try {
       const spend = (index: number) => stores[index % stores.length]!.commit({
         tenantId, at,
