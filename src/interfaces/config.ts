@@ -20,7 +20,34 @@ const environmentSchema = z.object({
   CONTRA_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).default(300_000),
   CONTRA_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   CONTRA_SIMULATOR_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  CONTRA_NOTIFY_INTERVAL_MS: z.coerce.number().int().min(50).default(250),
+  CONTRA_NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(20_000).default(10_000),
+  CONTRA_NOTIFY_LOG_FILE: z.string().optional(),
+  CONTRA_NOTIFY_CUSTOMER_CHANNEL: z.enum(['log', 'email', 'sms', 'push', 'webhook']).default('log'),
+  CONTRA_NOTIFY_OPERATIONS_CHANNEL: z.enum(['log', 'email', 'sms', 'push', 'webhook']).default('log'),
+  CONTRA_NOTIFY_OPERATIONS_TO: z.string().min(1).max(320).default('operations'),
+  CONTRA_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  CONTRA_SMTP_FROM: z.string().min(3).max(320).optional(),
+  CONTRA_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CONTRA_SMS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CONTRA_PUSH_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CONTRA_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
+
+export type ChannelName = 'log' | 'email' | 'sms' | 'push' | 'webhook';
+
+/** Where notifications go (N1); a channel is usable only when its settings are present. */
+export type NotificationConfig = {
+  readonly intervalMs: number;
+  readonly sendTimeoutMs: number;
+  readonly logFile: string;
+  readonly customerChannel: ChannelName;
+  readonly operationsChannel: ChannelName;
+  readonly operationsRecipient: string;
+  readonly smtp: { readonly url: string; readonly from: string } | null;
+  readonly webhookUrls: { readonly webhook: string | null; readonly sms: string | null; readonly push: string | null };
+  readonly webhookSecret: string | null;
+};
 
 export type Config = {
   readonly host: string;
@@ -37,6 +64,7 @@ export type Config = {
   readonly checkpointIntervalMs: number;
   readonly bodyLimitBytes: number;
   readonly simulatorLatencyMs: number;
+  readonly notifications: NotificationConfig;
 };
 
 export class ConfigError extends Error {
@@ -76,5 +104,41 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     checkpointIntervalMs: env.CONTRA_CHECKPOINT_INTERVAL_MS,
     bodyLimitBytes: env.CONTRA_BODY_LIMIT_BYTES,
     simulatorLatencyMs: env.CONTRA_SIMULATOR_LATENCY_MS,
+    notifications: notificationConfig(env, dataDir),
   };
+}
+
+function notificationConfig(env: z.infer<typeof environmentSchema>, dataDir: string): NotificationConfig {
+  const config: NotificationConfig = {
+    intervalMs: env.CONTRA_NOTIFY_INTERVAL_MS,
+    sendTimeoutMs: env.CONTRA_NOTIFY_TIMEOUT_MS,
+    logFile: env.CONTRA_NOTIFY_LOG_FILE === '-' ? '-' : resolve(env.CONTRA_NOTIFY_LOG_FILE ?? resolve(dataDir, 'notifications.ndjson')),
+    customerChannel: env.CONTRA_NOTIFY_CUSTOMER_CHANNEL,
+    operationsChannel: env.CONTRA_NOTIFY_OPERATIONS_CHANNEL,
+    operationsRecipient: env.CONTRA_NOTIFY_OPERATIONS_TO,
+    smtp: env.CONTRA_SMTP_URL === undefined ? null : { url: env.CONTRA_SMTP_URL, from: env.CONTRA_SMTP_FROM ?? 'Contra <notifications@localhost>' },
+    webhookUrls: { webhook: env.CONTRA_WEBHOOK_URL ?? null, sms: env.CONTRA_SMS_WEBHOOK_URL ?? null, push: env.CONTRA_PUSH_WEBHOOK_URL ?? null },
+    webhookSecret: env.CONTRA_WEBHOOK_SECRET ?? null,
+  };
+  for (const [audience, channel] of [['CUSTOMER', config.customerChannel], ['OPERATIONS', config.operationsChannel]] as const) {
+    const missing = missingSetting(config, channel);
+    if (missing !== null) throw new ConfigError(`configuration: CONTRA_NOTIFY_${audience}_CHANNEL=${channel} needs ${missing}`);
+  }
+  return config;
+}
+
+function missingSetting(config: NotificationConfig, channel: ChannelName): string | null {
+  switch (channel) {
+    case 'log':
+      return null;
+    case 'email':
+      return config.smtp === null ? 'CONTRA_SMTP_URL' : null;
+    case 'sms':
+    case 'push':
+    case 'webhook': {
+      const variable = { webhook: 'CONTRA_WEBHOOK_URL', sms: 'CONTRA_SMS_WEBHOOK_URL', push: 'CONTRA_PUSH_WEBHOOK_URL' }[channel];
+      if (config.webhookUrls[channel] === null) return variable;
+      return config.webhookSecret === null ? 'CONTRA_WEBHOOK_SECRET' : null;
+    }
+  }
 }

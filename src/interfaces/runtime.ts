@@ -17,9 +17,13 @@ import { SimulatorProcessor } from '../adapters/processors/simulator/simulator-p
 import { withTimeout } from '../app/processor-timeout.ts';
 import { simulatorNormalizationTable } from '../domain/processors/simulator-codes.ts';
 import { systemClock, ulidGenerator } from '../adapters/system/system-clock.ts';
+import type { NotificationRouting } from '../app/ports/notification-channel.ts';
+import { openNotificationRouting } from './notification-channels.ts';
 
 export type Runtime = {
   readonly deps: Dependencies;
+  /** Where the delivery job sends notifications (N1). */
+  readonly notifications: NotificationRouting;
   readonly authenticator: Authenticator;
   close(): Promise<void>;
 };
@@ -70,6 +74,13 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
   } else {
     authenticator.useBootstrapToken(config.adminToken);
   }
+  const notifications = openNotificationRouting(config.notifications);
   logger.debug({ store: config.store.kind }, 'runtime opened');
-  return { deps, authenticator, close: () => store.close() };
+  return {
+    deps, authenticator, notifications: notifications.routing,
+    async close() {
+      notifications.close();
+      await store.close();
+    },
+  };
 }

@@ -56,4 +56,5 @@ export const access = {
   recordChargebacks: ['admin', 'operator', 'service'],
   readAudit: ['auditor'],
   verifyAudit: ['auditor', 'admin'],
+  manageNotifications: ['admin', 'operator'],
 } as const satisfies Record<string, readonly Role[]>;

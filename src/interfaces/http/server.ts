@@ -16,6 +16,7 @@ import { registerPaymentRoutes } from './routes/payments.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerRefundRoutes } from './routes/refunds.ts';
 import { registerChargebackRoutes } from './routes/chargebacks.ts';
+import { registerNotificationRoutes } from './routes/notifications.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
 
@@ -54,6 +55,7 @@ export async function buildHttpServer(
   registerRefundRoutes(app, context);
   registerChargebackRoutes(app, context);
   registerAuditRoutes(app, context);
+  registerNotificationRoutes(app, context);
   await app.ready();
   return app;
 }

@@ -1,0 +1,65 @@
+// Notification templates (N1): the words customers and operations staff read, from the
+// seed's reversal message. Each template checks the data it is given, so a use case
+// cannot enqueue a message that would render with holes in it.
+import { z } from 'zod';
+import { formatForPeople } from '../money/money.ts';
+import { isCurrencyCode } from '../money/currencies.ts';
+import { ok, refuse, type Result } from '../result.ts';
+
+export type RenderedMessage = { readonly subject: string; readonly text: string };
+
+const minorUnits = z.string().regex(/^-?[0-9]{1,19}$/, 'an integer amount in minor units');
+const currency = z.string().refine(isCurrencyCode, 'an ISO 4217 currency code');
+const reference = z.string().min(1).max(64);
+
+function people(amountMinor: string, code: string): string {
+  return isCurrencyCode(code) ? formatForPeople(BigInt(amountMinor), code) : `${code} ${amountMinor}`;
+}
+
+export const templateNames = ['reversal.completed', 'reversal.approval_needed', 'dispute.overdue'] as const;
+export type TemplateName = (typeof templateNames)[number];
+
+export function isTemplateName(value: string): value is TemplateName {
+  return templateNames.some((name) => name === value);
+}
+
+function rendered<T>(schema: z.ZodType<T>, data: unknown, render: (data: T) => RenderedMessage): Result<RenderedMessage, 'invalid_notification_data'> {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return ok(render(parsed.data));
+  const issue = parsed.error.issues[0];
+  const field = issue === undefined || issue.path.length === 0 ? undefined : issue.path.join('.');
+  return refuse('invalid_notification_data', field, issue?.message);
+}
+
+const reversalCompleted = z.strictObject({ amount_minor: minorUnits, currency, reversal_reference: reference });
+const approvalNeeded = z.strictObject({
+  amount_minor: minorUnits, currency, reversal_reference: reference, requested_by: z.string().min(1).max(128), reason: z.string().max(500),
+});
+const disputeOverdue = z.strictObject({ dispute_reference: reference, due_at: z.string().min(1).max(64), penalty_minor: minorUnits, currency });
+
+/** Renders a template, or refuses data that does not fit it (naming the field). */
+export function renderTemplate(name: TemplateName, data: unknown): Result<RenderedMessage, 'invalid_notification_data'> {
+  switch (name) {
+    // To the customer, when a failed transfer has been credited back (seed 004).
+    case 'reversal.completed':
+      return rendered(reversalCompleted, data, (fields) => ({
+        subject: 'Transaction Reversal Confirmation',
+        text: `Your transaction of ${people(fields.amount_minor, fields.currency)} has been reversed due to a failed transfer. `
+          + `The money has been credited back to your account. Reference: ${fields.reversal_reference}`,
+      }));
+    // To operations, when a reversal waits for a second person's approval (maker-checker).
+    case 'reversal.approval_needed':
+      return rendered(approvalNeeded, data, (fields) => ({
+        subject: `Reversal ${fields.reversal_reference} needs approval`,
+        text: `A manual reversal of ${people(fields.amount_minor, fields.currency)} (${fields.reversal_reference}) was requested by `
+          + `${fields.requested_by} and needs approval by someone else. Reason: ${fields.reason}`,
+      }));
+    // To operations, when a dispute has passed its resolution deadline.
+    case 'dispute.overdue':
+      return rendered(disputeOverdue, data, (fields) => ({
+        subject: `Dispute ${fields.dispute_reference} is overdue`,
+        text: `Dispute ${fields.dispute_reference} passed its resolution deadline (${fields.due_at}) and has been escalated. `
+          + `Potential penalty exposure: ${people(fields.penalty_minor, fields.currency)}.`,
+      }));
+  }
+}
