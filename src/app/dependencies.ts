@@ -4,6 +4,7 @@ import type { Clock, IdGenerator } from './ports/clock.ts';
 import type { KeyVault } from './ports/key-vault.ts';
 import type { Store } from './ports/store.ts';
 import type { CardProcessor } from './ports/card-processor.ts';
+import type { PublicHolidays } from './ports/public-holidays.ts';
 import type { NormalizationTable } from '../domain/processors/normalize.ts';
 
 export type AppSettings = {
@@ -28,4 +29,6 @@ export type Dependencies = {
   readonly processors: ReadonlyMap<string, CardProcessor>;
   readonly normalization: NormalizationTable;
   readonly settings: AppSettings;
+  /** The computed public holidays that working-day deadlines skip (D1). */
+  readonly publicHolidays: PublicHolidays;
 };

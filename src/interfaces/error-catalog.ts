@@ -28,6 +28,7 @@ export const errorCatalog = {
   refund_not_found: { status: 404, message: 'No such refund.' },
   chargeback_not_found: { status: 404, message: 'No such chargeback.' },
   notification_not_found: { status: 404, message: 'No such notification.' },
+  holiday_override_not_found: { status: 404, message: 'No holiday override is in force on this date.' },
   duplicate_transaction_id: { status: 409, message: 'Another payment already has this transaction_id.' },
   idempotency_key_reused: { status: 409, message: 'This Idempotency-Key was used with a different request.' },
   request_in_progress: { status: 409, message: 'The first request with this key is still being processed.' },

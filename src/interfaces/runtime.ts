@@ -19,6 +19,7 @@ import { simulatorNormalizationTable } from '../domain/processors/simulator-code
 import { systemClock, ulidGenerator } from '../adapters/system/system-clock.ts';
 import type { NotificationRouting } from '../app/ports/notification-channel.ts';
 import { openNotificationRouting } from './notification-channels.ts';
+import { nigerianPublicHolidays } from '../adapters/holidays/nigerian-public-holidays.ts';
 
 export type Runtime = {
   readonly deps: Dependencies;
@@ -57,6 +58,7 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
     ids: overrides.ids ?? ulidGenerator(),
     processors: new Map(processors.map((processor) => [processor.processorId, withTimeout(processor, config.processorTimeoutMs)])),
     normalization: simulatorNormalizationTable,
+    publicHolidays: nigerianPublicHolidays(),
     settings: {
       ...defaultAppSettings,
       processorTimeoutMs: config.processorTimeoutMs,

@@ -57,4 +57,5 @@ export const access = {
   readAudit: ['auditor'],
   verifyAudit: ['auditor', 'admin'],
   manageNotifications: ['admin', 'operator'],
+  manageCalendar: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -17,6 +17,7 @@ import { registerAuditRoutes } from './routes/audit.ts';
 import { registerRefundRoutes } from './routes/refunds.ts';
 import { registerChargebackRoutes } from './routes/chargebacks.ts';
 import { registerNotificationRoutes } from './routes/notifications.ts';
+import { registerCalendarRoutes } from './routes/calendar.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
 
@@ -56,6 +57,7 @@ export async function buildHttpServer(
   registerChargebackRoutes(app, context);
   registerAuditRoutes(app, context);
   registerNotificationRoutes(app, context);
+  registerCalendarRoutes(app, context);
   await app.ready();
   return app;
 }
