@@ -22,7 +22,8 @@ const serveStartTimeoutMs = 20_000;
 const healthPollIntervalMs = 100;
 /** How long `serve` may take to exit after SIGTERM. */
 const shutdownTimeoutMs = 5_000;
-const testTimeoutMs = 60_000;
+// Generous: the commands are separate processes, and CI machines have two busy cores.
+const testTimeoutMs = 180_000;
 const checkModes = process.platform !== 'win32';
 
 type Finished = { readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string };

@@ -4,7 +4,7 @@
 import type { TenantId } from '../../domain/ids.ts';
 import { ok, refuse, type Result } from '../../domain/result.ts';
 import { parseAmount, parseCurrency } from '../../domain/money/money.ts';
-import { isCalendarDate, nextCalendarDate, type CalendarDate } from '../../domain/timelines/lagos-dates.ts';
+import { isCalendarDate, lagosDateOf, nextCalendarDate, yearOf, type CalendarDate } from '../../domain/timelines/lagos-dates.ts';
 import { deadlineFor, seedTimelineRules, timelineRuleSetFrom, timelineRuleSetSchema, type TimelineCase, type TimelineRuleSet } from '../../domain/timelines/timeline-rules.ts';
 import { initiatorOf, type Principal } from '../access/principal.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
@@ -25,7 +25,7 @@ export async function tenantTimelineRules(deps: Pick<Dependencies, 'store'>, ten
 }
 
 export async function listHolidays(deps: Dependencies, principal: TenantPrincipal, year: number): Promise<Result<Reply, never>> {
-  const calendar = await tenantCalendar(deps, principal.tenantId);
+  const calendar = await tenantCalendar(deps, principal.tenantId, { fromYear: year, toYear: year });
   const overrides = (await activeOverrides(deps, principal.tenantId)).filter((override) => override.date.startsWith(`${year}-`));
   const holidays: { date: string; name: string; source: string }[] = [];
   for (let day: CalendarDate = `${year}-01-01`; day.startsWith(`${year}-`); day = nextCalendarDate(day)) {
@@ -89,7 +89,8 @@ export async function computeDeadline(
   const amount = parseAmount(input.amount, currency.value);
   if (!amount.ok) return amount;
   const subject: TimelineCase = { openedAt, channel: input.channel, failureType: input.failureType, amountMinor: amount.value, currency: currency.value };
-  const [calendar, rules] = await Promise.all([tenantCalendar(deps, principal.tenantId), tenantTimelineRules(deps, principal.tenantId)]);
+  const year = yearOf(lagosDateOf(openedAt));
+  const [calendar, rules] = await Promise.all([tenantCalendar(deps, principal.tenantId, { fromYear: year, toYear: year + 1 }), tenantTimelineRules(deps, principal.tenantId)]);
   const deadline = deadlineFor(rules, subject, calendar);
   const timeline = deadline.timeline.kind === 'hours' ? { hours: deadline.timeline.hours } : { working_days: deadline.timeline.days };
   return ok({

@@ -3,7 +3,7 @@
 // An override is withdrawn, never deleted, and every change is audited.
 import type { TenantId } from '../../domain/ids.ts';
 import { invariant } from '../../domain/invariant.ts';
-import { holidayCalendar, type HolidayCalendar, type HolidayOverride } from '../../domain/timelines/holiday-calendar.ts';
+import { holidayCalendar, type Holiday, type HolidayCalendar, type HolidayOverride } from '../../domain/timelines/holiday-calendar.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { RecordWrite, StoredRecord } from '../ports/store.ts';
 
@@ -48,8 +48,20 @@ export async function activeOverrides(deps: Pick<Dependencies, 'store'>, tenantI
   return overrides;
 }
 
-/** The tenant's working-day calendar: computed public holidays corrected by its overrides. */
-export async function tenantCalendar(deps: Pick<Dependencies, 'store' | 'publicHolidays'>, tenantId: TenantId): Promise<HolidayCalendar> {
+/**
+ * The tenant's working-day calendar for the years `fromYear`..`toYear`: computed public
+ * holidays corrected by its overrides. A working-day count never runs beyond a year past
+ * the day it starts, so callers load the opening year and the next.
+ */
+export async function tenantCalendar(
+  deps: Pick<Dependencies, 'store' | 'publicHolidays'>, tenantId: TenantId, years: { readonly fromYear: number; readonly toYear: number },
+): Promise<HolidayCalendar> {
+  const loaded = new Map<number, readonly Holiday[]>();
+  for (let year = years.fromYear; year <= years.toYear; year++) loaded.set(year, await deps.publicHolidays.forYear(year));
   const overrides = await activeOverrides(deps, tenantId);
-  return holidayCalendar((year) => deps.publicHolidays.forYear(year), overrides);
+  return holidayCalendar((year) => {
+    const holidays = loaded.get(year);
+    invariant(holidays !== undefined, `the calendar of ${tenantId} was loaded for ${years.fromYear}..${years.toYear}, not ${year}`);
+    return holidays;
+  }, overrides);
 }
