@@ -3,6 +3,25 @@
 // message naming the variable.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { Cron } from 'croner';
+
+function isCronPattern(pattern: string): boolean {
+  try {
+    new Cron(pattern, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const environmentSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -32,7 +51,23 @@ const environmentSchema = z.object({
   CONTRA_SMS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   CONTRA_PUSH_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   CONTRA_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  CONTRA_BACKUP_DIR: z.string().optional(),
+  CONTRA_BACKUP_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
+  CONTRA_BACKUP_S3_PREFIX: z.string().max(200).regex(/^([A-Za-z0-9._-]+\/)*$/, 'must be empty or end with /').default('contra/'),
+  CONTRA_BACKUP_S3_ENDPOINT: z.url().optional(),
+  CONTRA_BACKUP_CRON: z.string().max(100).refine(isCronPattern, 'must be a cron expression such as "0 2 * * *"').default('0 2 * * *'),
+  CONTRA_BACKUP_SETTLE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  CONTRA_BACKUP_TIMEZONE: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Africa/Lagos').default('Africa/Lagos'),
 });
+
+/** Where and when backups go (B1): a folder by default, S3 when a bucket is named. */
+export type BackupConfig = {
+  readonly target: { readonly kind: 'folder'; readonly path: string } | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string; readonly endpoint: string | null };
+  readonly cron: string;
+  readonly timezone: string;
+  /** Audit records younger than this wait for the next run (see write-backup.ts). */
+  readonly settleMs: number;
+};
 
 export type ChannelName = 'log' | 'email' | 'sms' | 'push' | 'webhook';
 
@@ -65,6 +100,7 @@ export type Config = {
   readonly bodyLimitBytes: number;
   readonly simulatorLatencyMs: number;
   readonly notifications: NotificationConfig;
+  readonly backups: BackupConfig;
 };
 
 export class ConfigError extends Error {
@@ -105,6 +141,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     bodyLimitBytes: env.CONTRA_BODY_LIMIT_BYTES,
     simulatorLatencyMs: env.CONTRA_SIMULATOR_LATENCY_MS,
     notifications: notificationConfig(env, dataDir),
+    backups: {
+      target: env.CONTRA_BACKUP_S3_BUCKET === undefined
+        ? { kind: 'folder', path: resolve(env.CONTRA_BACKUP_DIR ?? resolve(dataDir, 'backups')) }
+        : { kind: 's3', bucket: env.CONTRA_BACKUP_S3_BUCKET, prefix: env.CONTRA_BACKUP_S3_PREFIX, endpoint: env.CONTRA_BACKUP_S3_ENDPOINT ?? null },
+      cron: env.CONTRA_BACKUP_CRON,
+      timezone: env.CONTRA_BACKUP_TIMEZONE,
+      settleMs: env.CONTRA_BACKUP_SETTLE_MS,
+    },
   };
 }
 

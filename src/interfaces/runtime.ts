@@ -19,12 +19,15 @@ import { simulatorNormalizationTable } from '../domain/processors/simulator-code
 import { systemClock, ulidGenerator } from '../adapters/system/system-clock.ts';
 import type { NotificationRouting } from '../app/ports/notification-channel.ts';
 import { openNotificationRouting } from './notification-channels.ts';
+import { openBackupTarget, type BackupTarget } from './backup-target.ts';
 import { nigerianPublicHolidays } from '../adapters/holidays/nigerian-public-holidays.ts';
 
 export type Runtime = {
   readonly deps: Dependencies;
   /** Where the delivery job sends notifications (N1). */
   readonly notifications: NotificationRouting;
+  /** Where backups go (B1). */
+  readonly backups: BackupTarget;
   readonly authenticator: Authenticator;
   close(): Promise<void>;
 };
@@ -79,7 +82,7 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
   const notifications = openNotificationRouting(config.notifications);
   logger.debug({ store: config.store.kind }, 'runtime opened');
   return {
-    deps, authenticator, notifications: notifications.routing,
+    deps, authenticator, notifications: notifications.routing, backups: openBackupTarget(config.backups),
     async close() {
       notifications.close();
       await store.close();

@@ -247,6 +247,35 @@ describe('contra command', { timeout: testTimeoutMs }, () => {
     assert.doesNotMatch(verify.stdout, /broken/);
   });
 
+  it('backup writes every tenant incrementally, and restore into an empty store gives the same chain head', async (t) => {
+    const space = workspace(t);
+    const environment = space.environment({ CONTRA_BACKUP_SETTLE_MS: '0' });
+    const demo = await contra(t, ['demo', '--payments', '6', '--concurrency', '2'], environment);
+    assert.equal(demo.code, 0, describeRun(demo));
+    const tenantId = tenantOf(demo.stdout);
+    const first = await contra(t, ['backup'], environment);
+    assert.equal(first.code, 0, describeRun(first));
+    const written = new RegExp(`^${tenantId}: (\\d+) audit records, \\d+ records -> folder (\\S+) \\(chain head ([0-9a-f]{64})\\)$`, 'm').exec(first.stdout);
+    assert.ok(written !== null, first.stdout);
+    assert.ok(Number(written[1]) >= 18, first.stdout);
+    const second = await contra(t, ['backup', '--tenant', tenantId], environment);
+    assert.equal(second.code, 0, describeRun(second));
+    const head = /\(chain head ([0-9a-f]{64})\)/.exec(second.stdout)?.[1];
+    assert.ok(head !== undefined, second.stdout);
+
+    const target = workspace(t);
+    const backupDir = join(space.dataDir, 'backups');
+    const restored = await contra(t, ['restore', '--tenant', tenantId, '--from', backupDir], target.environment());
+    assert.equal(restored.code, 0, describeRun(restored));
+    assert.match(restored.stdout, new RegExp(`^${tenantId}: restored 2 backups, \\d+ audit records, \\d+ records; chain head ${head}$`, 'm'));
+    const verify = await contra(t, ['verify-audit'], target.environment());
+    assert.equal(verify.code, 0, describeRun(verify));
+    assert.match(verify.stdout, new RegExp(`^${tenantId}: intact`, 'm'));
+    const again = await contra(t, ['restore', '--tenant', tenantId, '--from', backupDir], target.environment());
+    assert.equal(again.code, 1, describeRun(again));
+    assert.match(again.stderr, /already holds tenant/);
+  });
+
   it('verify-audit exits 1 and names the record after an audit row is edited in the database', async (t) => {
     const space = workspace(t);
     const demo = await contra(t, ['demo', '--payments', '3', '--concurrency', '1'], space.environment());

@@ -1,4 +1,4 @@
-// The `contra` command (T6): serve, migrate, verify-audit, demo. Each command builds the
+// The `contra` command (T6): serve, migrate, verify-audit, backup, restore, demo. Each command builds the
 // same runtime from the same configuration as the server.
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, ConfigError } from '../config.ts';
@@ -6,6 +6,7 @@ import { createLogger } from '../logger.ts';
 import { serve } from './serve.ts';
 import { migrate, verifyAudit } from './maintenance.ts';
 import { demo } from './demo.ts';
+import { backup, restore } from './backup.ts';
 
 /**
  * A count option: a whole number of at least 1. Anything else is refused on the command
@@ -36,6 +37,21 @@ export async function main(argv: readonly string[]): Promise<void> {
     .action(async (options: { tenant?: string }) => {
       const config = loadConfig();
       process.exitCode = await verifyAudit(config, createLogger(config.logLevel), options.tenant);
+    });
+  program.command('backup')
+    .description('Back up the audit trail and refund records of every tenant (or one), incrementally, to the configured target.')
+    .option('--tenant <id>', 'only this tenant')
+    .action(async (options: { tenant?: string }) => {
+      const config = loadConfig();
+      process.exitCode = await backup(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), options);
+    });
+  program.command('restore')
+    .description('Restore a tenant from its backups into this store (which must not hold it), then check the chain head.')
+    .requiredOption('--tenant <id>', 'the tenant to restore')
+    .option('--from <folder>', 'a backup folder instead of the configured target')
+    .action(async (options: { tenant: string; from?: string }) => {
+      const config = loadConfig();
+      process.exitCode = await restore(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), options);
     });
   program.command('demo')
     .description('Create a demo tenant and push simulated payments through the simulator.')

@@ -5,6 +5,8 @@ import type { Config } from '../config.ts';
 import { openRuntime } from '../runtime.ts';
 import { buildHttpServer } from '../http/server.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
+import { startCronJobs } from '../jobs/cron-jobs.ts';
+import { backupAllTenants } from '../../app/backups/write-backup.ts';
 import { requeryPendingPayments } from '../../app/payments/requery-payments.ts';
 import { requeryPendingRefunds } from '../../app/refunds/requery-refunds.ts';
 import { sealAllCheckpoints } from '../../app/audit/verify-audit.ts';
@@ -19,6 +21,9 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     { name: 'deliver-notifications', intervalMs: config.notifications.intervalMs, run: () => deliverNotifications(runtime.deps, runtime.notifications) },
     { name: 'seal-audit-checkpoints', intervalMs: config.checkpointIntervalMs, run: () => sealAllCheckpoints(runtime.deps) },
   ], logger);
+  const cronJobs = startCronJobs([
+    { name: 'backup', cron: config.backups.cron, timezone: config.backups.timezone, run: () => backupAllTenants(runtime.deps, runtime.backups.blobs, { settleMs: runtime.backups.settleMs }) },
+  ], logger);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = address !== null && typeof address === 'object' ? address.port : config.port;
@@ -28,6 +33,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     void (async () => {
       await app.close();
       await scheduler.stop();
+      await cronJobs.stop();
       await runtime.close();
     })();
   };

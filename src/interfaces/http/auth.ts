@@ -58,4 +58,5 @@ export const access = {
   verifyAudit: ['auditor', 'admin'],
   manageNotifications: ['admin', 'operator'],
   manageCalendar: ['admin'],
+  backups: ['admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -18,10 +18,12 @@ import { registerRefundRoutes } from './routes/refunds.ts';
 import { registerChargebackRoutes } from './routes/chargebacks.ts';
 import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerCalendarRoutes } from './routes/calendar.ts';
+import { registerBackupRoutes } from './routes/backups.ts';
+import type { BackupTarget } from '../backup-target.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
 
-export type HttpContext = { readonly deps: Dependencies; readonly authenticator: Authenticator };
+export type HttpContext = { readonly deps: Dependencies; readonly authenticator: Authenticator; readonly backups: BackupTarget };
 
 export async function buildHttpServer(
   context: HttpContext,
@@ -58,6 +60,7 @@ export async function buildHttpServer(
   registerAuditRoutes(app, context);
   registerNotificationRoutes(app, context);
   registerCalendarRoutes(app, context);
+  registerBackupRoutes(app, context);
   await app.ready();
   return app;
 }
