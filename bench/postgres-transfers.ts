@@ -16,6 +16,12 @@ import { LatencyRecorder, operationsPerSecond, type ScenarioResult } from './sta
 const transfersPerScenario = Number(process.env['BENCH_TRANSFERS'] ?? 20_000);
 const serialTransfers = Math.ceil(transfersPerScenario / 4);
 
+/** A comma-separated list of counts from the environment (e.g. BENCH_CLIENTS=8), or the defaults. */
+function listOf(name: string, defaults: readonly number[]): readonly number[] {
+  const value = process.env[name];
+  return value === undefined || value === '' ? defaults : value.split(',').map(Number);
+}
+
 async function withSchema<T>(work: (url: string, client: pg.Client) => Promise<T>): Promise<T> {
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: testDatabaseUrl() });
@@ -131,8 +137,8 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   process.stderr.write(`Contra PostgreSQL benchmark · ${machine} · ${testDatabaseUrl()}\n`);
   const pairs: Pair[] = [];
-  for (const accounts of [50, 10]) {
-    for (const clients of [1, 8, 64]) {
+  for (const accounts of listOf('BENCH_ACCOUNTS', [50, 10])) {
+    for (const clients of listOf('BENCH_CLIENTS', [1, 8, 64])) {
       const count = clients === 1 ? serialTransfers : transfersPerScenario;
       const sql = progress(await pureSqlScenario(accounts, clients, count));
       const contra = progress(await contraScenario(accounts, clients, count));
