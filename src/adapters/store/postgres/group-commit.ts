@@ -122,7 +122,7 @@ export class PgGroupCommitter {
       const begin = `BEGIN; SET LOCAL contra.tenant_ids = ${tenantSetting(tenantsOf(changesets))}`;
       const read = await client.query(`${begin}; ${stateQuery(changesets)}`) as unknown as pg.QueryResult<{ state: string }>[];
       const text = read[2]?.rows[0]?.state;
-      invariant(text !== undefined, 'contra_batch_state returned nothing');
+      invariant(text !== undefined, 'contra_batch_read returned nothing');
       const state = batchStateFrom(text);
       // After every earlier commit of this process and after the last transfer of every
       // account it touches, whatever other processes' clocks say.
