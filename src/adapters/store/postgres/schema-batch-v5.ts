@@ -8,11 +8,15 @@
  * every `->` on it, so a batch of 8 transfers parsed its 9 KB document eleven times
  * (~30% of contra_batch_write); here the document is `jsonb`, parsed once on input, and
  * a part the batch does not have is absent and skipped rather than run as an empty
- * statement. Updates stay one statement per row, each a primary-key probe.
+ * statement. Updates stay one statement per row, each a primary-key probe. Plans are
+ * generic from the first call (plan_cache_mode): every statement is written to be index
+ * probes whatever its arguments, and PostgreSQL otherwise re-plans a statement whose
+ * custom plans look cheaper than the generic one — as unnest of a known array does —
+ * on every call (measured: 20-25% less server CPU per single-transfer batch).
  */
 export const schemaVersion5 = `
 CREATE FUNCTION contra_batch_read(keys jsonb) RETURNS text LANGUAGE plpgsql
-  SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+  SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   k record;
   v_records json[] := '{}'; v_accounts json[] := '{}'; v_heads json[] := '{}';
@@ -54,7 +58,7 @@ BEGIN
     'transfers', array_to_json(v_transfers), 'resolved', array_to_json(v_resolved), 'ledger', array_to_json(v_ledger))::text;
 END $$;
 CREATE FUNCTION contra_batch_apply(w jsonb) RETURNS void LANGUAGE plpgsql
-  SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+  SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   v_at bigint := (w->>'committed_at')::bigint;
   v_count bigint;
