@@ -10,13 +10,36 @@ import { openPostgresStore } from '../src/adapters/store/postgres/postgres-store
 import { testDatabaseUrl } from '../src/adapters/store/postgres/test-database.ts';
 import { systemClock } from '../src/adapters/system/system-clock.ts';
 import { describeMachine } from './report.ts';
+import { backendsCpu, cpuSpentMs } from './server-cpu.ts';
 import { runConcurrently } from './run-concurrently.ts';
 import { LatencyRecorder, operationsPerSecond, type ScenarioResult } from './stats.ts';
 
 const transfersPerScenario = Number(process.env['BENCH_TRANSFERS'] ?? 20_000);
 const serialTransfers = Math.ceil(transfersPerScenario / 4);
 
-async function withSchema<T>(work: (url: string, client: pg.Client) => Promise<T>): Promise<T> {
+/** A comma-separated list of counts from the environment (e.g. BENCH_CLIENTS=8), or the defaults. */
+function listOf(name: string, defaults: readonly number[]): readonly number[] {
+  const value = process.env[name];
+  return value === undefined || value === '' ? defaults : value.split(',').map(Number);
+}
+
+/** A scenario's result with the CPU it cost: PostgreSQL backends (from /proc, when local) and this Node process. */
+type Measured = ScenarioResult & { readonly serverCpuMs: number | null; readonly nodeCpuMs: number };
+
+/** Runs the timed part of a scenario, reading the CPU its backends (tagged by application_name) and Node spent. */
+async function measured(admin: pg.Client, applicationName: string, count: number, clients: number, transfer: (index: number) => Promise<void>):
+Promise<{ elapsedMs: number; latency: LatencyRecorder; serverCpuMs: number | null; nodeCpuMs: number }> {
+  const latency = new LatencyRecorder(count);
+  const serverBefore = await backendsCpu(admin, applicationName);
+  const nodeBefore = process.cpuUsage();
+  const elapsedMs = await runConcurrently(count, clients, transfer, (ms) => { latency.record(ms); });
+  const node = process.cpuUsage(nodeBefore);
+  const serverCpuMs = cpuSpentMs(serverBefore, await backendsCpu(admin, applicationName));
+  return { elapsedMs, latency, serverCpuMs, nodeCpuMs: (node.user + node.system) / 1000 };
+}
+
+/** Runs `work` in a fresh schema; its connections carry the schema's name as application_name. */
+async function withSchema<T>(work: (url: string, admin: pg.Client, applicationName: string) => Promise<T>): Promise<T> {
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: testDatabaseUrl() });
   await admin.connect();
@@ -25,7 +48,8 @@ async function withSchema<T>(work: (url: string, client: pg.Client) => Promise<T
     await admin.query(`SET search_path = ${schema}`);
     const url = new URL(testDatabaseUrl());
     url.searchParams.set('options', `-c search_path=${schema}`);
-    return await work(url.toString(), admin);
+    url.searchParams.set('application_name', schema);
+    return await work(url.toString(), admin, schema);
   } finally {
     await admin.query(`DROP SCHEMA ${schema} CASCADE`);
     await admin.end();
@@ -39,8 +63,8 @@ function pick(accounts: number): [number, number] {
   return [from, to];
 }
 
-async function contraScenario(accounts: number, clients: number, count: number): Promise<ScenarioResult> {
-  return withSchema(async (url) => {
+async function contraScenario(accounts: number, clients: number, count: number): Promise<Measured> {
+  return withSchema(async (url, admin, applicationName) => {
     const store = openPostgresStore({ connectionString: url, clock: systemClock, poolSize: 6, batchesInFlight: Number(process.env['BENCH_IN_FLIGHT'] ?? 1) });
     try {
       await store.migrate();
@@ -59,9 +83,8 @@ async function contraScenario(accounts: number, clients: number, count: number):
         if (!result.ok) throw new Error(`transfer ${index} refused: ${result.conflict.kind}`);
       };
       await runConcurrently(500, clients, (index) => transfer(count + index), () => undefined);
-      const latencies = new LatencyRecorder(count);
-      const elapsedMs = await runConcurrently(count, clients, transfer, (ms) => { latencies.record(ms); });
-      return { name: `Contra store, ${accounts} accounts`, concurrency: clients, operations: count, commitsPerOperation: 1, elapsedMs, latency: latencies.summary() };
+      const run = await measured(admin, applicationName, count, clients, transfer);
+      return { name: `Contra store, ${accounts} accounts`, concurrency: clients, operations: count, commitsPerOperation: 1, ...run, latency: run.latency.summary() };
     } finally {
       await store.close();
     }
@@ -88,8 +111,8 @@ BEGIN
 END $$;
 `;
 
-async function pureSqlScenario(accounts: number, clients: number, count: number): Promise<ScenarioResult> {
-  return withSchema(async (url, admin) => {
+async function pureSqlScenario(accounts: number, clients: number, count: number): Promise<Measured> {
+  return withSchema(async (url, admin, applicationName) => {
     await admin.query(pureSqlLedger);
     await admin.query('INSERT INTO sql_accounts SELECT g, 0, 0 FROM generate_series(0, $1 - 1) AS g', [accounts]);
     const pool = new pg.Pool({ connectionString: url, max: Math.min(clients, 32) });
@@ -99,28 +122,34 @@ async function pureSqlScenario(accounts: number, clients: number, count: number)
         await pool.query('SELECT sql_transfer($1, $2, 100)', [from, to]);
       };
       await runConcurrently(500, clients, transfer, () => undefined);
-      const latencies = new LatencyRecorder(count);
-      const elapsedMs = await runConcurrently(count, clients, transfer, (ms) => { latencies.record(ms); });
-      return { name: `pure-SQL ledger, ${accounts} accounts`, concurrency: clients, operations: count, commitsPerOperation: 1, elapsedMs, latency: latencies.summary() };
+      const run = await measured(admin, applicationName, count, clients, transfer);
+      return { name: `pure-SQL ledger, ${accounts} accounts`, concurrency: clients, operations: count, commitsPerOperation: 1, ...run, latency: run.latency.summary() };
     } finally {
       await pool.end();
     }
   });
 }
 
-function progress(result: ScenarioResult): ScenarioResult {
-  process.stderr.write(`  ${result.name} K=${result.concurrency}: ${operationsPerSecond(result).toFixed(0)} transfers/s, p50 ${result.latency.p50Ms.toFixed(2)} ms, p99 ${result.latency.p99Ms.toFixed(2)} ms\n`);
+/** CPU µs per transfer, or '–' when the server's CPU could not be read. */
+function perTransferUs(cpuMs: number | null, result: ScenarioResult): string {
+  return cpuMs === null ? '–' : ((cpuMs * 1000) / result.operations).toFixed(0);
+}
+
+function progress(result: Measured): Measured {
+  process.stderr.write(`  ${result.name} K=${result.concurrency}: ${operationsPerSecond(result).toFixed(0)} transfers/s, p50 ${result.latency.p50Ms.toFixed(2)} ms, p99 ${result.latency.p99Ms.toFixed(2)} ms, `
+    + `server CPU ${perTransferUs(result.serverCpuMs, result)} µs/transfer, Node CPU ${perTransferUs(result.nodeCpuMs, result)} µs/transfer\n`);
   return result;
 }
 
-type Pair = { readonly sql: ScenarioResult; readonly contra: ScenarioResult };
+type Pair = { readonly sql: Measured; readonly contra: Measured };
 
 function table(pairs: readonly Pair[], markdown: boolean): string {
-  const header = ['scenario', 'accounts', 'clients', 'transfers', 'transfers/s', 'p50 ms', 'p99 ms', '÷ pure-SQL, same load'];
+  const header = ['scenario', 'accounts', 'clients', 'transfers', 'transfers/s', 'p50 ms', 'p99 ms', '÷ pure-SQL, same load', 'server CPU µs/transfer', 'Node CPU µs/transfer'];
   const lines = pairs.flatMap(({ sql, contra }) => [sql, contra].map((result) => [
     result.name.replace(/, \d+ accounts$/, ''), result.name.replace(/^.*, (\d+) accounts$/, '$1'), String(result.concurrency), String(result.operations),
     operationsPerSecond(result).toFixed(0), result.latency.p50Ms.toFixed(2), result.latency.p99Ms.toFixed(2),
     (operationsPerSecond(result) / operationsPerSecond(sql)).toFixed(2),
+    perTransferUs(result.serverCpuMs, result), perTransferUs(result.nodeCpuMs, result),
   ]));
   if (markdown) return [header, header.map((_, index) => (index === 0 ? '---' : '---:')), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
   const widths = header.map((_, column) => Math.max(...[header, ...lines].map((cells) => (cells[column] ?? '').length)));
@@ -131,8 +160,8 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   process.stderr.write(`Contra PostgreSQL benchmark · ${machine} · ${testDatabaseUrl()}\n`);
   const pairs: Pair[] = [];
-  for (const accounts of [50, 10]) {
-    for (const clients of [1, 8, 64]) {
+  for (const accounts of listOf('BENCH_ACCOUNTS', [50, 10])) {
+    for (const clients of listOf('BENCH_CLIENTS', [1, 8, 64])) {
       const count = clients === 1 ? serialTransfers : transfersPerScenario;
       const sql = progress(await pureSqlScenario(accounts, clients, count));
       const contra = progress(await contraScenario(accounts, clients, count));

@@ -1,5 +1,5 @@
 // What a batch of changesets needs to know before deciding, read inside its transaction in
-// one round trip (one call of contra_batch_state):
+// one round trip (one call of contra_batch_read, migration v5):
 // the records and accounts it writes (locked FOR UPDATE, in one global order — records,
 // then accounts, then audit heads, each sorted — so that concurrent batches never
 // deadlock), the transfers it names, which pending transfers are resolved, which ledger
@@ -63,9 +63,14 @@ function keysOf(changesets: readonly Changeset[]): Keys {
   };
 }
 
-/** A JSON array as an SQL literal, expanded by json_to_recordset: safe for any text. */
-export function jsonLiteral(value: unknown): string {
-  return `${pg.escapeLiteral(JSON.stringify(value))}::json`;
+/** A JSON document as an SQL jsonb literal (parsed once by the server): safe for any text. */
+export function jsonbLiteral(value: unknown): string {
+  return `${pg.escapeLiteral(JSON.stringify(value))}::jsonb`;
+}
+
+/** The non-empty parts of a batch document: the functions skip a part that is absent. */
+export function nonEmpty(parts: Readonly<Record<string, readonly unknown[]>>): Record<string, readonly unknown[]> {
+  return Object.fromEntries(Object.entries(parts).filter(([, items]) => items.length > 0));
 }
 
 /** Keys grouped by their leading parts (tenant, or tenant and kind), ids sorted: one lookup per group. */
@@ -82,10 +87,10 @@ function grouped(items: readonly (readonly (string | number)[])[], leading: read
     .map(([, group]) => ({ ...Object.fromEntries(leading.map((name, index) => [name, group.head[index]])), ids: [...new Set(group.ids)].sort() }));
 }
 
-/** The call that locks and reads a batch's state (see contra_batch_state in schema.ts). */
+/** The call that locks and reads a batch's state (see contra_batch_read in schema-batch-v5.ts). */
 export function stateQuery(changesets: readonly Changeset[]): string {
   const keys = keysOf(changesets);
-  return `SELECT contra_batch_state(${jsonLiteral({
+  return `SELECT contra_batch_read(${jsonbLiteral(nonEmpty({
     records: grouped(keys.records, ['tenant_id', 'kind']),
     accounts: grouped(keys.accounts, ['tenant_id']),
     streams: grouped(keys.streams, ['tenant_id']),
@@ -93,7 +98,7 @@ export function stateQuery(changesets: readonly Changeset[]): string {
     pendings: grouped(keys.pendings, ['tenant_id']),
     // Every entry of the transactions named; the positions taken are picked out in memory.
     ledger: grouped(keys.ledger.map(([tenantId, transactionId]) => [tenantId, transactionId]), ['tenant_id']),
-  })})::text AS state`;
+  }))}) AS state`;
 }
 
 /** Columns the function sends as decimal text; the codecs want them as bigint. */
@@ -103,12 +108,12 @@ const integerColumns = new Set([
 ]);
 
 function rowsOf(value: unknown): Row[] {
-  if (!Array.isArray(value)) throw new Error('contra_batch_state returned a malformed result');
+  if (!Array.isArray(value)) throw new Error('contra_batch_read returned a malformed result');
   return value.map((item: Record<string, unknown>) => Object.fromEntries(Object.entries(item).map(([name, cell]) =>
     [name, integerColumns.has(name) && typeof cell === 'string' ? BigInt(cell) : cell])));
 }
 
-/** Decodes what contra_batch_state returned (its JSON as text). */
+/** Decodes what contra_batch_read returned (its JSON as text). */
 export function batchStateFrom(text: string): BatchState {
   const parsed = JSON.parse(text) as Record<string, unknown>;
   const records = rowsOf(parsed['records']);

@@ -1,10 +1,10 @@
-// Writes what a batch decided: every table's rows as one JSON document, handed to
-// contra_batch_write (one multi-row statement per table, planned once per connection) in
+// Writes what a batch decided: every table's rows as one jsonb document, handed to
+// contra_batch_apply (one multi-row statement per table, planned once per connection) in
 // one round trip together with the COMMIT. Transfer sequences are handed out by
 // PostgreSQL after the batch's account locks, so for any one account they grow in commit
 // order; the balance history finds them by joining the transfers just inserted.
 import { auditRecordValues } from '../rows/audit-codecs.ts';
-import { jsonLiteral, key, type BatchState } from './batch-state.ts';
+import { jsonbLiteral, key, nonEmpty, type BatchState } from './batch-state.ts';
 import type { BatchWrites } from './batch-decide.ts';
 
 type JsonRow = Readonly<Record<string, string | number | boolean | null>>;
@@ -82,17 +82,19 @@ function auditRows(writes: BatchWrites): { audit: JsonRow[]; heads: JsonRow[] } 
   return { audit, heads: [...heads.values()] };
 }
 
-/** The call that writes a batch (see contra_batch_write in schema.ts). */
+/** The call that writes a batch (see contra_batch_apply in schema-batch-v5.ts); empty parts are left out. */
 export function writeQuery(state: BatchState, writes: BatchWrites, committedAt: number): string {
   const document = {
     committed_at: committedAt,
-    tenants: [...writes.tenants],
-    ...recordRows(writes),
-    ...accountRows(state, writes),
-    ...transferRows(writes),
-    ledger: ledgerRows(writes),
-    ...auditRows(writes),
-    outbox: writes.outbox.map(({ tenantId, message }) => ({ tenant_id: tenantId, id: message.id, topic: message.topic, at: message.at, payload: JSON.stringify(message.payload) })),
+    ...nonEmpty({
+      tenants: [...writes.tenants],
+      ...recordRows(writes),
+      ...accountRows(state, writes),
+      ...transferRows(writes),
+      ledger: ledgerRows(writes),
+      ...auditRows(writes),
+      outbox: writes.outbox.map(({ tenantId, message }) => ({ tenant_id: tenantId, id: message.id, topic: message.topic, at: message.at, payload: JSON.stringify(message.payload) })),
+    }),
   };
-  return `SELECT contra_batch_write(${jsonLiteral(document)})`;
+  return `SELECT contra_batch_apply(${jsonbLiteral(document)})`;
 }

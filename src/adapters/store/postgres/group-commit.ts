@@ -33,6 +33,7 @@ export class PgGroupCommitter {
   readonly #inFlightMax: number;
   #queue: Waiting[] = [];
   #inFlight = 0;
+  #scheduled = false;
   #lastCommittedAt = 0;
   #idle: (() => void)[] = [];
 
@@ -55,7 +56,22 @@ export class PgGroupCommitter {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  /**
+   * Starts batches on the next turn of the event loop, not at once: callers whose commit
+   * just resolved submit their next changeset in the promise jobs that follow, and they
+   * all join one batch instead of the first few leaving alone (measured: 8 callers split
+   * into alternating batches of about 4, each waiting for the other's).
+   */
   #pump(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#start();
+    });
+  }
+
+  #start(): void {
     while (this.#inFlight < this.#inFlightMax && this.#queue.length > 0) {
       const batch = this.#queue.splice(0, pgGroupCommitChangesetsMax);
       this.#inFlight++;
@@ -106,7 +122,7 @@ export class PgGroupCommitter {
       const begin = `BEGIN; SET LOCAL contra.tenant_ids = ${tenantSetting(tenantsOf(changesets))}`;
       const read = await client.query(`${begin}; ${stateQuery(changesets)}`) as unknown as pg.QueryResult<{ state: string }>[];
       const text = read[2]?.rows[0]?.state;
-      invariant(text !== undefined, 'contra_batch_state returned nothing');
+      invariant(text !== undefined, 'contra_batch_read returned nothing');
       const state = batchStateFrom(text);
       // After every earlier commit of this process and after the last transfer of every
       // account it touches, whatever other processes' clocks say.

@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import { schemaVersion1, schemaVersion2 } from './schema.ts';
 import { schemaVersion3, schemaVersion4 } from './schema-batch.ts';
+import { schemaVersion5 } from './schema-batch-v5.ts';
 
 type Migration = { readonly version: number; readonly name: string; readonly sql: string };
 
@@ -12,6 +13,7 @@ export const pgMigrations: readonly Migration[] = [
   { version: 2, name: 'seed 004 tables: failed transactions, reversals, reconciliation logs, disputes, CBN reports', sql: schemaVersion2 },
   { version: 3, name: 'group commit functions: batch state and batch write, planned once per connection', sql: schemaVersion3 },
   { version: 4, name: 'cheaper protections on the hot path: accounts trigger on definition columns only, no history foreign keys', sql: schemaVersion4 },
+  { version: 5, name: 'group commit functions over jsonb (parsed once), empty parts skipped', sql: schemaVersion5 },
 ];
 
 /** Any constant: every Contra process migrating this database takes the same lock. */
