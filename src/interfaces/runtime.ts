@@ -1,4 +1,4 @@
-// The composition root shared by the server, the CLI and (later) Lambda: from one Config,
+// The composition root shared by the server, the CLI and Lambda: from one Config,
 // wire the store, key vault, processors and clock into the use cases' Dependencies.
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -12,7 +12,9 @@ import type { Clock, IdGenerator } from '../app/ports/clock.ts';
 import type { CardProcessor } from '../app/ports/card-processor.ts';
 import { openPostgresStore } from '../adapters/store/postgres/postgres-store.ts';
 import { openSqliteStore } from '../adapters/store/sqlite/sqlite-store.ts';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { openLocalKeyVault } from '../adapters/key-vault/local/local-key-vault.ts';
+import type { KeyVault } from '../app/ports/key-vault.ts';
 import { SimulatorProcessor } from '../adapters/processors/simulator/simulator-processor.ts';
 import { withTimeout } from '../app/processor-timeout.ts';
 import { simulatorNormalizationTable } from '../domain/processors/simulator-codes.ts';
@@ -24,7 +26,22 @@ export type Runtime = {
   close(): Promise<void>;
 };
 
-export type RuntimeOverrides = { readonly clock?: Clock; readonly ids?: IdGenerator; readonly processors?: readonly CardProcessor[] };
+export type RuntimeOverrides = {
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly processors?: readonly CardProcessor[];
+  /** The KMS client the KMS vault uses (the Lambda root passes one wrapped by its tracer). */
+  readonly kmsClient?: KMSClient;
+};
+
+/** The local vault over its key file, or AWS KMS when PAYMENT_KMS_KEY_ARN is set. */
+async function openKeyVault(config: Config, clock: Clock, kmsClient: KMSClient | undefined): Promise<KeyVault> {
+  if (config.kmsKeyArn === null) return openLocalKeyVault({ masterKeyFile: config.masterKeyFile, clock });
+  // Loaded only when used, so the CLI and server on the local vault never load the AWS SDK.
+  const [{ KMSClient }, { KmsKeyVault }] = await Promise.all([import('@aws-sdk/client-kms'), import('../adapters/key-vault/aws-kms/kms-key-vault.ts')]);
+  // Region and credentials come from the standard AWS chain (AWS_REGION and the role in Lambda).
+  return new KmsKeyVault({ client: kmsClient ?? new KMSClient({}), keyArn: config.kmsKeyArn, clock });
+}
 
 async function openStore(config: Config, clock: Clock): Promise<Store> {
   switch (config.store.kind) {
@@ -44,7 +61,7 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
   const clock = overrides.clock ?? systemClock;
   const store = await openStore(config, clock);
   await store.migrate();
-  const vault = await openLocalKeyVault({ masterKeyFile: config.masterKeyFile, clock });
+  const vault = await openKeyVault(config, clock, overrides.kmsClient);
   const processors = overrides.processors ?? [new SimulatorProcessor({ latencyMs: config.simulatorLatencyMs })];
   const deps: Dependencies = {
     store,
@@ -70,6 +87,6 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
   } else {
     authenticator.useBootstrapToken(config.adminToken);
   }
-  logger.debug({ store: config.store.kind }, 'runtime opened');
+  logger.debug({ store: config.store.kind, keyVault: config.kmsKeyArn === null ? 'local' : 'aws-kms' }, 'runtime opened');
   return { deps, authenticator, close: () => store.close() };
 }
