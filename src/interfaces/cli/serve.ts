@@ -5,18 +5,12 @@ import type { Config } from '../config.ts';
 import { openRuntime } from '../runtime.ts';
 import { buildHttpServer } from '../http/server.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
-import { requeryPendingPayments } from '../../app/payments/requery-payments.ts';
-import { requeryPendingRefunds } from '../../app/refunds/requery-refunds.ts';
-import { sealAllCheckpoints } from '../../app/audit/verify-audit.ts';
+import { backgroundJobs } from '../jobs/background-jobs.ts';
 
 export async function serve(config: Config, logger: Logger): Promise<void> {
   const runtime = await openRuntime(config, logger);
   const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes });
-  const scheduler = startScheduler([
-    { name: 'requery-payments', intervalMs: config.requeryIntervalMs, run: () => requeryPendingPayments(runtime.deps) },
-    { name: 'requery-refunds', intervalMs: config.requeryIntervalMs, run: () => requeryPendingRefunds(runtime.deps) },
-    { name: 'seal-audit-checkpoints', intervalMs: config.checkpointIntervalMs, run: () => sealAllCheckpoints(runtime.deps) },
-  ], logger);
+  const scheduler = startScheduler(backgroundJobs(runtime.deps, config), logger);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = address !== null && typeof address === 'object' ? address.port : config.port;
