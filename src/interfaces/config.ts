@@ -22,6 +22,7 @@ function isTimeZone(zone: string): boolean {
     return false;
   }
 }
+import { kmsKeyArnPattern } from '../adapters/key-vault/aws-kms/kms-key-arn.ts';
 
 const environmentSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -31,6 +32,7 @@ const environmentSchema = z.object({
   DATABASE_URL: z.string().optional(),
   CONTRA_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   CONTRA_MASTER_KEY_FILE: z.string().optional(),
+  PAYMENT_KMS_KEY_ARN: z.string().regex(kmsKeyArnPattern, 'must be a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/… or alias/…)').optional(),
   CONTRA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONTRA_PROCESSOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   CONTRA_REQUERY_DELAY_MS: z.coerce.number().int().min(0).default(30_000),
@@ -91,6 +93,8 @@ export type Config = {
   readonly store: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'dynamodb' };
   readonly adminToken: string | null;
   readonly masterKeyFile: string;
+  /** Seed 003's PAYMENT_KMS_KEY_ARN: when set, the AWS KMS key vault replaces the local one. */
+  readonly kmsKeyArn: string | null;
   readonly logLevel: string;
   readonly processorTimeoutMs: number;
   readonly requeryDelayMs: number;
@@ -132,6 +136,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     store,
     adminToken: env.CONTRA_ADMIN_TOKEN ?? null,
     masterKeyFile: resolve(env.CONTRA_MASTER_KEY_FILE ?? resolve(dataDir, 'master.key')),
+    kmsKeyArn: env.PAYMENT_KMS_KEY_ARN ?? null,
     logLevel: env.CONTRA_LOG_LEVEL,
     processorTimeoutMs: env.CONTRA_PROCESSOR_TIMEOUT_MS,
     requeryDelayMs: env.CONTRA_REQUERY_DELAY_MS,

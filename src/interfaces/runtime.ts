@@ -1,4 +1,4 @@
-// The composition root shared by the server, the CLI and (later) Lambda: from one Config,
+// The composition root shared by the server, the CLI and Lambda: from one Config,
 // wire the store, key vault, processors and clock into the use cases' Dependencies.
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -10,9 +10,9 @@ import { ensureBootstrapToken } from '../app/access/bootstrap.ts';
 import type { Store } from '../app/ports/store.ts';
 import type { Clock, IdGenerator } from '../app/ports/clock.ts';
 import type { CardProcessor } from '../app/ports/card-processor.ts';
-import { openPostgresStore } from '../adapters/store/postgres/postgres-store.ts';
-import { openSqliteStore } from '../adapters/store/sqlite/sqlite-store.ts';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { openLocalKeyVault } from '../adapters/key-vault/local/local-key-vault.ts';
+import type { KeyVault } from '../app/ports/key-vault.ts';
 import { SimulatorProcessor } from '../adapters/processors/simulator/simulator-processor.ts';
 import { withTimeout } from '../app/processor-timeout.ts';
 import { simulatorNormalizationTable } from '../domain/processors/simulator-codes.ts';
@@ -32,7 +32,27 @@ export type Runtime = {
   close(): Promise<void>;
 };
 
-export type RuntimeOverrides = { readonly clock?: Clock; readonly ids?: IdGenerator; readonly processors?: readonly CardProcessor[] };
+export type RuntimeOverrides = {
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly processors?: readonly CardProcessor[];
+  /** The KMS client the KMS vault uses (the Lambda root passes one wrapped by its tracer). */
+  readonly kmsClient?: KMSClient;
+  /**
+   * Whether a missing CONTRA_ADMIN_TOKEN generates one and prints it on stderr. Lambda says
+   * no: its stderr is CloudWatch Logs, where a secret must never be written.
+   */
+  readonly generateBootstrapToken?: boolean;
+};
+
+/** The local vault over its key file, or AWS KMS when PAYMENT_KMS_KEY_ARN is set. */
+async function openKeyVault(config: Config, clock: Clock, kmsClient: KMSClient | undefined): Promise<KeyVault> {
+  if (config.kmsKeyArn === null) return openLocalKeyVault({ masterKeyFile: config.masterKeyFile, clock });
+  // Loaded only when used, so the CLI and server on the local vault never load the AWS SDK.
+  const [{ KMSClient }, { KmsKeyVault }] = await Promise.all([import('@aws-sdk/client-kms'), import('../adapters/key-vault/aws-kms/kms-key-vault.ts')]);
+  // Region and credentials come from the standard AWS chain (AWS_REGION and the role in Lambda).
+  return new KmsKeyVault({ client: kmsClient ?? new KMSClient({}), keyArn: config.kmsKeyArn, clock });
+}
 
 async function openStore(config: Config, clock: Clock): Promise<Store> {
   switch (config.store.kind) {
@@ -40,9 +60,11 @@ async function openStore(config: Config, clock: Clock): Promise<Store> {
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       // Created 0600 before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
       if (!existsSync(config.store.path)) closeSync(openSync(config.store.path, 'a', 0o600));
-      return openSqliteStore({ path: config.store.path, clock });
+      // Store adapters are loaded when chosen, so a Lambda bundle can leave the native
+      // better-sqlite3 module out and still start on another store.
+      return (await import('../adapters/store/sqlite/sqlite-store.ts')).openSqliteStore({ path: config.store.path, clock });
     case 'postgres':
-      return openPostgresStore({ connectionString: config.store.url, clock });
+      return (await import('../adapters/store/postgres/postgres-store.ts')).openPostgresStore({ connectionString: config.store.url, clock });
     case 'dynamodb':
       throw new ConfigError('the DynamoDB store is not part of this version yet; unset CONTRA_STORE to use the embedded store');
   }
@@ -52,7 +74,7 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
   const clock = overrides.clock ?? systemClock;
   const store = await openStore(config, clock);
   await store.migrate();
-  const vault = await openLocalKeyVault({ masterKeyFile: config.masterKeyFile, clock });
+  const vault = await openKeyVault(config, clock, overrides.kmsClient);
   const processors = overrides.processors ?? [new SimulatorProcessor({ latencyMs: config.simulatorLatencyMs })];
   const deps: Dependencies = {
     store,
@@ -70,17 +92,17 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
     },
   };
   const authenticator = new Authenticator(deps);
-  if (config.adminToken === null) {
+  if (config.adminToken === null && overrides.generateBootstrapToken !== false) {
     const generated = await ensureBootstrapToken(deps);
     if (generated !== null) {
       // Printed once, on purpose: this is the only time the token exists in clear.
       process.stderr.write(`\nContra bootstrap admin token (shown once, store it safely):\n  ${generated}\n\n`);
     }
-  } else {
+  } else if (config.adminToken !== null) {
     authenticator.useBootstrapToken(config.adminToken);
   }
   const notifications = openNotificationRouting(config.notifications);
-  logger.debug({ store: config.store.kind }, 'runtime opened');
+  logger.debug({ store: config.store.kind, keyVault: config.kmsKeyArn === null ? 'local' : 'aws-kms' }, 'runtime opened');
   return {
     deps, authenticator, notifications: notifications.routing, backups: openBackupTarget(config.backups),
     async close() {

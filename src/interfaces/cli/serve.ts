@@ -1,5 +1,6 @@
 // `contra serve` / `npm start`: the HTTP API plus the scheduler (requery of pending
-// payments and refunds, notification delivery, audit checkpoints), stopped cleanly on SIGINT and SIGTERM.
+// payments and refunds, notification delivery, audit checkpoints, the daily backup), stopped
+// cleanly on SIGINT and SIGTERM.
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { openRuntime } from '../runtime.ts';
@@ -7,19 +8,15 @@ import { buildHttpServer } from '../http/server.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
 import { startCronJobs } from '../jobs/cron-jobs.ts';
 import { backupAllTenants } from '../../app/backups/write-backup.ts';
-import { requeryPendingPayments } from '../../app/payments/requery-payments.ts';
-import { requeryPendingRefunds } from '../../app/refunds/requery-refunds.ts';
-import { sealAllCheckpoints } from '../../app/audit/verify-audit.ts';
 import { deliverNotifications } from '../../app/notifications/deliver-notifications.ts';
+import { backgroundJobs } from '../jobs/background-jobs.ts';
 
 export async function serve(config: Config, logger: Logger): Promise<void> {
   const runtime = await openRuntime(config, logger);
   const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes });
   const scheduler = startScheduler([
-    { name: 'requery-payments', intervalMs: config.requeryIntervalMs, run: () => requeryPendingPayments(runtime.deps) },
-    { name: 'requery-refunds', intervalMs: config.requeryIntervalMs, run: () => requeryPendingRefunds(runtime.deps) },
+    ...backgroundJobs(runtime.deps, config),
     { name: 'deliver-notifications', intervalMs: config.notifications.intervalMs, run: () => deliverNotifications(runtime.deps, runtime.notifications) },
-    { name: 'seal-audit-checkpoints', intervalMs: config.checkpointIntervalMs, run: () => sealAllCheckpoints(runtime.deps) },
   ], logger);
   const cronJobs = startCronJobs([
     { name: 'backup', cron: config.backups.cron, timezone: config.backups.timezone, run: () => backupAllTenants(runtime.deps, runtime.backups.blobs, { settleMs: runtime.backups.settleMs }) },

@@ -1,0 +1,60 @@
+// CloudWatch alarms to an SNS topic: the refund failure rate from the handlers' EMF
+// metrics, any message in the audit dead-letter queue, and errors of every function.
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Key } from 'aws-cdk-lib/aws-kms';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { metricNames, metricsNamespace, serviceName } from '../../../src/interfaces/lambda/lambda-contract.ts';
+import type { Functions } from './functions.ts';
+
+/** Percentage of refunds failing (declined or errored) over five minutes that raises the alarm. */
+export const refundFailureRatePercentMax = 10;
+/** Below this many refunds in five minutes the rate is not judged: one failure of two is not a trend. */
+export const refundRateSampleMin = 5;
+const alarmPeriod = Duration.minutes(5);
+
+function refundMetric(metricName: string): Metric {
+  return new Metric({ namespace: metricsNamespace, metricName, dimensionsMap: { service: serviceName }, statistic: 'Sum', period: alarmPeriod });
+}
+
+export function createAlarms(scope: Construct, key: Key, functions: Functions, auditDeadLetterQueue: Queue): { topic: Topic; alarms: Alarm[] } {
+  const topic = new Topic(scope, 'AlarmTopic', { displayName: 'Contra alarms', masterKey: key });
+  // CloudWatch publishes to the encrypted topic with the payment key.
+  key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+  const refundFailureRate = new MathExpression({
+    expression: `IF(requested >= ${refundRateSampleMin}, 100 * failed / requested, 0)`,
+    usingMetrics: { requested: refundMetric(metricNames.refundRequested), failed: refundMetric(metricNames.refundFailed) },
+    period: alarmPeriod,
+    label: 'Refund failure rate (%)',
+  });
+  const alarms = [
+    refundFailureRate.createAlarm(scope, 'RefundFailureRateAlarm', {
+      alarmDescription: `More than ${refundFailureRatePercentMax}% of refunds failed over five minutes (at least ${refundRateSampleMin} refunds)`,
+      threshold: refundFailureRatePercentMax,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }),
+    auditDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }).createAlarm(scope, 'AuditDeadLetterAlarm', {
+      alarmDescription: 'An audit message reached the dead-letter queue',
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }),
+    ...[functions.http, functions.refund, ...functions.scheduled.map((entry) => entry.fn)].map((fn) =>
+      fn.metricErrors({ period: alarmPeriod, statistic: 'Sum' }).createAlarm(scope, `${fn.node.id}ErrorsAlarm`, {
+        alarmDescription: `The ${fn.node.id} Lambda function failed`,
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      })),
+  ];
+  for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(topic));
+  return { topic, alarms };
+}

@@ -1,0 +1,91 @@
+// The Lambda functions, all from the application's one entry (lambda-contract.ts): the
+// HTTP API, the seed's Refund Processing Lambda and one function per scheduled job. Each
+// gets the least it needs: its tables without Scan or DeleteItem (ledger and audit rows
+// are never deleted), the payment key only through DynamoDB or under an encryption
+// context that names a tenant and a purpose, and nothing of the bucket or queues.
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { lambdaEntry, lambdaHandlerNames, scheduledHandlers } from '../../../src/interfaces/lambda/lambda-contract.ts';
+import { assertLocalEsbuild, bundlingOptions, lockFile, repositoryRoot } from './bundling.ts';
+import type { DataLayer } from './data-layer.ts';
+
+/** API Gateway waits at most 29 s for an integration. */
+export const httpTimeoutSeconds = 29;
+export const jobTimeoutMinutes = 5;
+export const functionMemoryMb = 1024;
+
+/** What the store adapter may do to a table: read, write with conditions; never Scan or DeleteItem. */
+export const tableActions = [
+  'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem',
+  'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable',
+] as const;
+
+export type ScheduledFunction = { readonly job: string; readonly everyMinutes: number; readonly fn: NodejsFunction };
+export type Functions = { readonly http: NodejsFunction; readonly refund: NodejsFunction; readonly scheduled: readonly ScheduledFunction[] };
+
+function grantStore(fn: NodejsFunction, tables: readonly Table[], data: DataLayer): void {
+  fn.addToRolePolicy(new PolicyStatement({
+    actions: [...tableActions],
+    resources: tables.flatMap((table) => [table.tableArn, `${table.tableArn}/index/*`]),
+  }));
+  // DynamoDB uses the table key on the caller's behalf, and only through DynamoDB.
+  fn.addToRolePolicy(new PolicyStatement({
+    actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'kms:DescribeKey'],
+    resources: [data.key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(fn).region}.amazonaws.com` } },
+  }));
+  // The key vault: data keys only under a context naming a tenant and a purpose.
+  fn.addToRolePolicy(new PolicyStatement({
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: [data.key.keyArn],
+    conditions: { Null: { 'kms:EncryptionContext:tenant_id': 'false', 'kms:EncryptionContext:purpose': 'false' } },
+  }));
+}
+
+export function createFunctions(scope: Construct, data: DataLayer, adminToken: Secret): Functions {
+  assertLocalEsbuild();
+  const environment = {
+    CONTRA_STORE: 'dynamodb',
+    DYNAMODB_TABLE_NAME: data.ledgerTable.tableName,
+    DYNAMODB_AUDIT_TABLE_NAME: data.auditTable.tableName,
+    PAYMENT_KMS_KEY_ARN: data.key.keyArn,
+    // A CloudFormation dynamic reference: resolved at deploy time, never in the template.
+    CONTRA_ADMIN_TOKEN: adminToken.secretValue.unsafeUnwrap(),
+    CONTRA_DATA_DIR: '/tmp/contra',
+    CONTRA_LOG_LEVEL: 'info',
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+  const make = (id: string, handler: string, timeout: Duration): NodejsFunction => {
+    const fn = new NodejsFunction(scope, id, {
+      entry: `${repositoryRoot}/${lambdaEntry}`,
+      handler,
+      projectRoot: repositoryRoot,
+      depsLockFilePath: lockFile,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: functionMemoryMb,
+      timeout,
+      tracing: Tracing.ACTIVE,
+      environment,
+      bundling: bundlingOptions,
+      logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN }),
+    });
+    grantStore(fn, [data.ledgerTable, data.auditTable], data);
+    return fn;
+  };
+  return {
+    http: make('HttpApiFunction', lambdaHandlerNames.http, Duration.seconds(httpTimeoutSeconds)),
+    refund: make('RefundFunction', lambdaHandlerNames.refund, Duration.seconds(httpTimeoutSeconds)),
+    scheduled: scheduledHandlers.map((entry) => ({
+      job: entry.job,
+      everyMinutes: entry.everyMinutes,
+      fn: make(`Job${entry.handler.charAt(0).toUpperCase()}${entry.handler.slice(1)}Function`, entry.handler, Duration.minutes(jobTimeoutMinutes)),
+    })),
+  };
+}

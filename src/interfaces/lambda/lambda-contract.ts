@@ -1,0 +1,39 @@
+// What the Lambda code and the infrastructure code (deploy/aws) must agree on: the entry
+// file and handler names, the metric namespace and names, and the scheduled jobs. Plain
+// data with no imports, so the CDK package can read it without loading the application.
+
+/** The bundle entry, relative to the repository root. */
+export const lambdaEntry = 'src/interfaces/lambda/handlers.ts';
+
+export const lambdaHandlerNames = {
+  http: 'http',
+  refund: 'refund',
+  requeryPayments: 'requeryPayments',
+  requeryRefunds: 'requeryRefunds',
+  sealAuditCheckpoints: 'sealAuditCheckpoints',
+} as const;
+
+/** The scheduled handlers, the job each runs, and how often the deployed stack runs it. */
+export const scheduledHandlers = [
+  { handler: lambdaHandlerNames.requeryPayments, job: 'requery-payments', everyMinutes: 1 },
+  { handler: lambdaHandlerNames.requeryRefunds, job: 'requery-refunds', everyMinutes: 1 },
+  { handler: lambdaHandlerNames.sealAuditCheckpoints, job: 'seal-audit-checkpoints', everyMinutes: 5 },
+] as const;
+
+export const serviceName = 'contra';
+/** CloudWatch namespace of the embedded metrics; every metric carries the `service` dimension. */
+export const metricsNamespace = 'Contra';
+
+export const metricNames = {
+  httpRequest: 'HttpRequest',
+  refundRequested: 'RefundRequested',
+  refundSucceeded: 'RefundSucceeded',
+  refundPending: 'RefundPending',
+  /** Declined by the processor (502) or failed on our side (5xx): the refund failure rate's numerator. */
+  refundFailed: 'RefundFailed',
+  httpServerError: 'HttpServerError',
+  jobRun: 'JobRun',
+  jobFailed: 'JobFailed',
+  /** An invocation of a scheduled handler by something other than its schedule. */
+  jobRefused: 'JobRefused',
+} as const;
