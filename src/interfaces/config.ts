@@ -20,6 +20,10 @@ const environmentSchema = z.object({
   CONTRA_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).default(300_000),
   CONTRA_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   CONTRA_SIMULATOR_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  CONTRA_ORPHAN_GRACE_MS: z.coerce.number().int().min(0).default(15 * 60_000),
+  CONTRA_GLITCH_WINDOW_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
+  CONTRA_GLITCH_BURST_THRESHOLD: z.coerce.number().int().min(2).max(10_000).default(5),
+  CONTRA_DETECT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
 });
 
 export type Config = {
@@ -37,6 +41,10 @@ export type Config = {
   readonly checkpointIntervalMs: number;
   readonly bodyLimitBytes: number;
   readonly simulatorLatencyMs: number;
+  readonly orphanGraceMs: number;
+  readonly glitchWindowMs: number;
+  readonly glitchBurstThreshold: number;
+  readonly detectIntervalMs: number;
 };
 
 export class ConfigError extends Error {
@@ -76,5 +84,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     checkpointIntervalMs: env.CONTRA_CHECKPOINT_INTERVAL_MS,
     bodyLimitBytes: env.CONTRA_BODY_LIMIT_BYTES,
     simulatorLatencyMs: env.CONTRA_SIMULATOR_LATENCY_MS,
+    orphanGraceMs: env.CONTRA_ORPHAN_GRACE_MS,
+    glitchWindowMs: env.CONTRA_GLITCH_WINDOW_MS,
+    glitchBurstThreshold: env.CONTRA_GLITCH_BURST_THRESHOLD,
+    detectIntervalMs: env.CONTRA_DETECT_INTERVAL_MS,
   };
 }

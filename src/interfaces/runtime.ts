@@ -16,6 +16,10 @@ import { openLocalKeyVault } from '../adapters/key-vault/local/local-key-vault.t
 import { SimulatorProcessor } from '../adapters/processors/simulator/simulator-processor.ts';
 import { withTimeout } from '../app/processor-timeout.ts';
 import { simulatorNormalizationTable } from '../domain/processors/simulator-codes.ts';
+import { nipNormalizationTable } from '../domain/interbank/nip-codes.ts';
+import type { InterbankRail } from '../app/ports/interbank.ts';
+import { interbankWithTimeout } from '../app/interbank-timeout.ts';
+import { NipSimulator } from '../adapters/interbank/nip-simulator/nip-simulator.ts';
 import { systemClock, ulidGenerator } from '../adapters/system/system-clock.ts';
 
 export type Runtime = {
@@ -24,7 +28,9 @@ export type Runtime = {
   close(): Promise<void>;
 };
 
-export type RuntimeOverrides = { readonly clock?: Clock; readonly ids?: IdGenerator; readonly processors?: readonly CardProcessor[] };
+export type RuntimeOverrides = {
+  readonly clock?: Clock; readonly ids?: IdGenerator; readonly processors?: readonly CardProcessor[]; readonly interbank?: InterbankRail;
+};
 
 async function openStore(config: Config, clock: Clock): Promise<Store> {
   switch (config.store.kind) {
@@ -52,12 +58,16 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
     clock,
     ids: overrides.ids ?? ulidGenerator(),
     processors: new Map(processors.map((processor) => [processor.processorId, withTimeout(processor, config.processorTimeoutMs)])),
-    normalization: simulatorNormalizationTable,
+    interbank: interbankWithTimeout(overrides.interbank ?? new NipSimulator({ latencyMs: config.simulatorLatencyMs }), config.processorTimeoutMs),
+    normalization: new Map([...simulatorNormalizationTable, ...nipNormalizationTable]),
     settings: {
       ...defaultAppSettings,
       processorTimeoutMs: config.processorTimeoutMs,
       requeryDelayMs: config.requeryDelayMs,
       requeryAttemptsMax: config.requeryAttemptsMax,
+      orphanGraceMs: config.orphanGraceMs,
+      glitchWindowMs: config.glitchWindowMs,
+      glitchBurstThreshold: config.glitchBurstThreshold,
     },
   };
   const authenticator = new Authenticator(deps);

@@ -1,6 +1,7 @@
 // A tenant's policy settings. Unknown settings are refused rather than ignored, so a typo
 // never silently leaves a default in force.
 import { z } from 'zod';
+import { failureTypes } from '../../domain/interbank/failure-type.ts';
 
 export const refundWindowDaysDefault = 180;
 
@@ -8,5 +9,9 @@ export const tenantSettingsSchema = z.strictObject({
   refund_window_days: z.int().min(1).max(3650).optional(),
   fee_refund_policy: z.enum(['refund', 'keep']).optional(),
   tax_refund_policy: z.enum(['proportional', 'keep']).optional(),
+  reversal_auto_failure_types: z.array(z.enum(failureTypes)).max(failureTypes.length).optional(),
+  reversal_auto_amount_max: z.string().regex(/^[0-9]{1,15}(\.[0-9]{1,3})?$/, 'must be a decimal string such as "100000.00"').optional(),
+  reversal_manual_channels: z.array(z.string().min(1).max(32)).max(20).optional(),
+  reversal_manager_threshold: z.string().regex(/^[0-9]{1,15}(\.[0-9]{1,3})?$/, 'must be a decimal string such as "1000000.00"').optional(),
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;

@@ -16,6 +16,7 @@ import { registerPaymentRoutes } from './routes/payments.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerRefundRoutes } from './routes/refunds.ts';
 import { registerChargebackRoutes } from './routes/chargebacks.ts';
+import { registerTransferRoutes } from './routes/transfers.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
 
@@ -53,6 +54,7 @@ export async function buildHttpServer(
   registerPaymentRoutes(app, context);
   registerRefundRoutes(app, context);
   registerChargebackRoutes(app, context);
+  registerTransferRoutes(app, context);
   registerAuditRoutes(app, context);
   await app.ready();
   return app;
