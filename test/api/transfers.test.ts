@@ -60,7 +60,8 @@ describe('transfers', () => {
       assert.match(String(read['reversal_id']), /^TXR-\d{4}-\d{6}$/);
       assert.deepEqual((read['entries'] as { status: string }[]).map((entry) => entry.status), ['TRANSFER-PENDING', 'TRANSFER-FAILED', 'TRANSFER-REVERSED']);
       const reversal = await call(service, 'GET', `/api/v1/transactions/reversals/${String(read['reversal_id'])}`, undefined, { token: tenant.keys['operator']! });
-      if (reversal.status === 200) assert.equal((reversal.body['failed_transaction'] as { failure_type: string }).failure_type, failureType);
+      assert.equal(reversal.status, 200, reversal.text);
+      assert.equal((reversal.body['failed_transaction'] as { failure_type: string }).failure_type, failureType);
       assert.deepEqual(await balances(service, tenant, 'alice'), before);
     });
   }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { TenantId } from '../../domain/ids.ts';
 import { invariant } from '../../domain/invariant.ts';
+import { isCurrencyCode, type CurrencyCode } from '../../domain/money/currencies.ts';
 import { detectionMethods, failureTypes, type DetectionMethod, type FailureType } from '../../domain/interbank/failure-type.ts';
 import type { JsonObject, RecordWrite, StoredRecord } from '../ports/store.ts';
 
@@ -25,7 +26,7 @@ export type FailedTransaction = {
   readonly bankCode: string | null;
   readonly channel: string;
   readonly amountMinor: bigint;
-  readonly currency: string;
+  readonly currency: CurrencyCode;
   readonly reversalId?: string;
   /** Set once at detection (glitch failures: their time bucket) and kept by every write. */
   readonly indexKey?: string;
@@ -81,10 +82,12 @@ export function failedTransactionFromRecord(record: StoredRecord): FailedTransac
   const parsed = bodySchema.safeParse(record.body);
   invariant(parsed.success, `failed transaction ${record.id} is damaged`);
   const body = parsed.data;
+  const currency = body.currency;
+  invariant(isCurrencyCode(currency), `failed transaction ${record.id} currency is damaged`);
   return {
     tenantId: record.tenantId, id: record.id, version: record.version, transferReference: body.transfer_reference,
     failureType: body.failure_type, detectionMethod: body.detection_method, status: body.status, outcomeCode: body.outcome_code,
-    bankCode: body.bank_code, channel: body.channel, amountMinor: BigInt(body.amount_minor), currency: body.currency,
+    bankCode: body.bank_code, channel: body.channel, amountMinor: BigInt(body.amount_minor), currency,
     ...(body.reversal_id === null ? {} : { reversalId: body.reversal_id }),
     ...(body.index_key === null ? {} : { indexKey: body.index_key }),
     detectedAt: body.detected_at, updatedAt: body.updated_at,

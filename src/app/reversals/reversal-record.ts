@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { TenantId } from '../../domain/ids.ts';
 import { invariant } from '../../domain/invariant.ts';
+import { isCurrencyCode, type CurrencyCode } from '../../domain/money/currencies.ts';
 import { failureTypes, type FailureType } from '../../domain/interbank/failure-type.ts';
 import type { JsonObject, RecordWrite, StoredRecord } from '../ports/store.ts';
 
@@ -24,7 +25,7 @@ export type Reversal = {
   readonly failureType: FailureType;
   readonly channel: string;
   readonly amountMinor: bigint;
-  readonly currency: string;
+  readonly currency: CurrencyCode;
   readonly senderAccountId: string;
   readonly requester: string;
   readonly reason: string;
@@ -74,10 +75,12 @@ export function reversalFromRecord(record: StoredRecord): Reversal {
   const parsed = bodySchema.safeParse(record.body);
   invariant(parsed.success, `reversal ${record.id} is damaged`);
   const body = parsed.data;
+  const currency = body.currency;
+  invariant(isCurrencyCode(currency), `reversal ${record.id} currency is damaged`);
   return {
     tenantId: record.tenantId, id: record.id, version: record.version, status: body.status, mode: body.mode,
     failedTransactionId: body.failed_transaction_id, transferReference: body.transfer_reference, failureType: body.failure_type,
-    channel: body.channel, amountMinor: BigInt(body.amount_minor), currency: body.currency, senderAccountId: body.sender_account_id,
+    channel: body.channel, amountMinor: BigInt(body.amount_minor), currency, senderAccountId: body.sender_account_id,
     requester: body.requester, reason: body.reason,
     ...(body.decided_by === null ? {} : { decidedBy: body.decided_by }),
     ...(body.decision_reason === null ? {} : { decisionReason: body.decision_reason }),

@@ -19,6 +19,8 @@ import type { ProcessorState } from '../payments/payment-record.ts';
 import { decideAndCommit, type Decision } from '../shared/commit.ts';
 import { KeyedLock } from '../shared/keyed-lock.ts';
 import { failedTransactionFromRecord, failedTransactionKind, failedTransactionWrite, type FailedTransaction } from '../reversals/failed-transaction-record.ts';
+import { reversalFromRecord, reversalKind, reversalWrite, type Reversal } from '../reversals/reversal-record.ts';
+import type { RecordWrite } from '../ports/store.ts';
 import { transferFromRecord, transferKind, transferWrite, type MoneyTransfer } from './transfer-record.ts';
 import { transferReply } from './transfer-view.ts';
 import { definiteFailureChangeset, detectedFailure } from './transfer-failure.ts';
@@ -55,7 +57,9 @@ async function openFailure(deps: Dependencies, transfer: MoneyTransfer): Promise
 export async function applyTransferAnswer(deps: Dependencies, subject: MoneyTransfer, answer: Answer | null, options: SettleOptions): Promise<Result<MoneyTransfer, 'conflict' | 'insufficient_funds'>> {
   const settled = await transferLocks.run(transferLockKey(subject), () => decideAndCommit<MoneyTransfer, never>(deps.store, async () => {
     const current = await readTransfer(deps, subject);
-    if (current.status !== 'TRANSFER-PENDING' || answer === null) return rememberFirstReply(deps, current, options);
+    // An escalated transfer still takes a late success: it is credited, never reversed.
+    const open = current.status === 'TRANSFER-PENDING' || (current.status === 'TRANSFER-ESCALATED' && answer?.outcome.kind === 'approved');
+    if (!open || answer === null) return rememberFirstReply(deps, current, options);
     return decideAnswer(deps, current, answer, options);
   }));
   return settled.ok ? ok(settled.value) : settled;
@@ -102,15 +106,27 @@ async function settleSuccess(deps: Dependencies, transfer: MoneyTransfer, existi
     status: 'TRANSFER-SUCCESS', reason: rail.message,
   });
   const resolved = existing === null ? [] : [failedTransactionWrite({ ...existing, status: 'resolved', outcomeCode: 'approved', updatedAt: at }, existing.version)];
+  const withdrawn = await withdrawnReversal(deps, transfer, at);
   return {
     ok: true, value: settled,
     changeset: {
       tenantId: transfer.tenantId, at, transfers: [posting],
-      records: [transferWrite(settled, transfer.version), ...resolved],
+      records: [transferWrite(settled, transfer.version), ...resolved, ...withdrawn],
       ledgerEntries: [{ transactionId: transfer.reference, sequence: settled.ledgerSequence, status: 'TRANSFER-SUCCESS', at, transferIds: [posting.id], details: { code: rail.code, late_success: late } }],
       audit: [audit],
     },
   };
+}
+
+/** A reversal still waiting for approval when the transfer turns out to have succeeded is closed, never executed. */
+async function withdrawnReversal(deps: Dependencies, transfer: MoneyTransfer, at: number): Promise<RecordWrite[]> {
+  if (transfer.reversalId === undefined) return [];
+  const record = await deps.store.getRecord(transfer.tenantId, reversalKind, transfer.reversalId);
+  if (record === null) return [];
+  const reversal = reversalFromRecord(record);
+  if (reversal.status !== 'PENDING_APPROVAL') return [];
+  const closed: Reversal = { ...reversal, status: 'REJECTED', decidedBy: 'system:requery', decisionReason: 'the transfer succeeded after all (late success): never reversed', updatedAt: at };
+  return [reversalWrite(closed, reversal.version)];
 }
 
 /** Timeouts and status-unknown answers keep their own type; any other retryable answer is "status unknown". */

@@ -17,6 +17,7 @@ import { registerAuditRoutes } from './routes/audit.ts';
 import { registerRefundRoutes } from './routes/refunds.ts';
 import { registerChargebackRoutes } from './routes/chargebacks.ts';
 import { registerTransferRoutes } from './routes/transfers.ts';
+import { registerReversalRoutes } from './routes/reversals.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
 
@@ -55,6 +56,7 @@ export async function buildHttpServer(
   registerRefundRoutes(app, context);
   registerChargebackRoutes(app, context);
   registerTransferRoutes(app, context);
+  registerReversalRoutes(app, context);
   registerAuditRoutes(app, context);
   await app.ready();
   return app;
