@@ -6,24 +6,11 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startService, type TestService } from '../support/service.ts';
 import { call, createTenant, type Response, type Tenant } from '../support/client.ts';
+import { reversalCalls } from '../support/reversals.ts';
 import { assertLedgerBalances } from '../support/ledger-check.ts';
 import { ControlledSwitch } from '../support/controlled-switch.ts';
 import { balances, fundedCustomer, readTransfer, toBank } from '../support/transfers.ts';
 import { requeryPendingTransfers } from '../../src/app/transfers/requery-transfers.ts';
-
-export function reversalCalls(service: TestService, tenant: Tenant) {
-  return {
-    request: (body: Record<string, unknown>, role = 'operator', key?: string): Promise<Response> =>
-      call(service, 'POST', '/api/v1/transactions/reversals', { reason: 'customer says the beneficiary was not credited', ...body }, { token: tenant.keys[role]!, ...(key === undefined ? {} : { headers: { 'idempotency-key': key } }) }),
-    approve: (id: string, role = 'approver', key?: string): Promise<Response> =>
-      call(service, 'POST', `/api/v1/transactions/reversals/${id}/approve`, undefined, { token: tenant.keys[role]!, ...(key === undefined ? {} : { headers: { 'idempotency-key': key } }) }),
-    reject: (id: string, role = 'approver'): Promise<Response> =>
-      call(service, 'POST', `/api/v1/transactions/reversals/${id}/reject`, { reason: 'beneficiary bank confirms the credit' }, { token: tenant.keys[role]! }),
-    read: (id: string): Promise<Response> => call(service, 'GET', `/api/v1/transactions/reversals/${id}`, undefined, { token: tenant.keys['operator']! }),
-    list: (query = ''): Promise<Response> => call(service, 'GET', `/api/v1/transactions/reversals${query}`, undefined, { token: tenant.keys['operator']! }),
-    detect: (): Promise<Response> => call(service, 'POST', '/api/v1/transactions/reversals/detect', undefined, { token: tenant.keys['service']! }),
-  };
-}
 
 const codeOf = (answer: Response): string => (answer.body['error'] as { code: string } | undefined)?.code ?? `(${answer.status})`;
 
