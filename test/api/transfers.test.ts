@@ -103,6 +103,20 @@ describe('transfers', () => {
     assert.equal((other.body['error'] as { code: string }).code, 'duplicate_transfer_reference');
   });
 
+  it('replays by Idempotency-Key and refuses the key for another transfer', async () => {
+    const body = { reference: 'keyed-1', sender_account_id: 'alice', amount: '12.00', currency: 'NGN', receiver: { bank_code: '999', account_number: '0123456700', account_name: 'Ada Obi' } };
+    const send = (payload: Record<string, unknown>) => call(service, 'POST', '/api/v1/transfers', payload, { token: tenant.keys['service']!, headers: { 'idempotency-key': 'transfer-key-1' } });
+    const first = await send(body);
+    const again = await send(body);
+    assert.equal(first.status, 201, first.text);
+    assert.equal(again.text, first.text);
+    assert.equal(again.headers.get('idempotency-replayed'), 'true');
+    const other = await send({ ...body, reference: 'keyed-2' });
+    assert.equal(other.status, 409, other.text);
+    assert.equal((other.body['error'] as { code: string }).code, 'idempotency_key_reused');
+    assert.equal((await call(service, 'GET', '/api/v1/transfers/keyed-2', undefined, { token: tenant.keys['operator']! })).status, 404);
+  });
+
   it('refuses each bad request with its code and field', async () => {
     const cases: [Record<string, unknown>, number, string, string | undefined][] = [
       [{ reference: 'r1', sender_account_id: 'nobody', receiver: { account_id: 'alice' }, amount: '1.00' }, 422, 'unknown_account', 'sender_account_id'],

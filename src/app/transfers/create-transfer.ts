@@ -17,6 +17,7 @@ import { initiatorOf, type Principal } from '../access/principal.ts';
 import { missingAccounts, systemAccountId } from '../payments/system-accounts.ts';
 import { decideAndCommit, type Decision } from '../shared/commit.ts';
 import { requestHash } from '../shared/request-hash.ts';
+import { lookUpIdempotency, startedKeyWrite } from '../shared/idempotency.ts';
 import type { StoredReply } from '../shared/reply.ts';
 import { sendTransfer } from './ask-rail.ts';
 import { applyTransferAnswer, transferLockKey, transferLocks, withFirstReply } from './settle-transfer.ts';
@@ -34,16 +35,24 @@ export type CreateTransferInput = {
 };
 
 export type CreateTransferCode = 'invalid_amount' | 'invalid_currency' | 'unknown_account' | 'account_mismatch' | 'duplicate_transfer_reference'
-  | 'conflict' | 'insufficient_funds';
+  | 'idempotency_key_reused' | 'conflict' | 'insufficient_funds';
 
 export const channelDefault = 'api';
 
 type Started = { readonly kind: 'replay'; readonly reply: StoredReply } | { readonly kind: 'send' | 'resume'; readonly transfer: MoneyTransfer };
 
-export async function createTransfer(deps: Dependencies, principal: TenantPrincipal, input: CreateTransferInput): Promise<Result<StoredReply, CreateTransferCode>> {
+/**
+ * The `Idempotency-Key` header, when given, guards the request as well as the reference:
+ * its record names the transfer, whose own first reply is what a replay returns.
+ */
+export async function createTransfer(deps: Dependencies, principal: TenantPrincipal, input: CreateTransferInput, idempotencyKey: string | null = null): Promise<Result<StoredReply, CreateTransferCode>> {
   const hash = requestHash('transfer', input);
+  if (idempotencyKey !== null) {
+    const known = await lookUpIdempotency(deps.store, principal.tenantId, { key: idempotencyKey, requestHash: hash });
+    if (known.state === 'reused') return refuse('idempotency_key_reused', 'idempotency-key', 'this Idempotency-Key was used for another request');
+  }
   const started = await transferLocks.run(transferLockKey({ tenantId: principal.tenantId, reference: input.reference }), () =>
-    decideAndCommit(deps.store, () => decideTransfer(deps, principal, input, hash)));
+    decideAndCommit(deps.store, () => decideTransfer(deps, principal, input, hash, idempotencyKey)));
   if (!started.ok) return started;
   if (started.value.kind === 'replay') return ok(started.value.reply);
   const transfer = started.value.transfer;
@@ -63,7 +72,7 @@ function existingDecision(existing: MoneyTransfer, hash: string): Decision<Start
   return { ok: true, changeset: null, value: { kind: 'resume', transfer: existing } };
 }
 
-async function decideTransfer(deps: Dependencies, principal: TenantPrincipal, input: CreateTransferInput, hash: string): Promise<Decision<Started, CreateTransferCode>> {
+async function decideTransfer(deps: Dependencies, principal: TenantPrincipal, input: CreateTransferInput, hash: string, idempotencyKey: string | null): Promise<Decision<Started, CreateTransferCode>> {
   const tenantId = principal.tenantId;
   const stored = await deps.store.getRecord(tenantId, transferKind, input.reference);
   if (stored !== null) return existingDecision(transferFromRecord(stored), hash);
@@ -84,7 +93,7 @@ async function decideTransfer(deps: Dependencies, principal: TenantPrincipal, in
     const receiving = checkAccount(accounts.get(receiver.accountId), 'receiver.account_id', receiver.accountId, currency.value);
     if (!receiving.ok) return receiving;
   }
-  return startTransfer(deps, principal, input, hash, receiver, amountMinor.value, currency.value);
+  return startTransfer(deps, principal, { ...input, idempotencyKey }, hash, receiver, amountMinor.value, currency.value);
 }
 
 function checkAccount(account: Account | undefined, field: string, id: string, currency: CurrencyCode): Result<true, 'unknown_account' | 'account_mismatch'> {
@@ -99,7 +108,7 @@ export function settlementAccount(tenantId: MoneyTransfer['tenantId'], railId: s
 }
 
 async function startTransfer(
-  deps: Dependencies, principal: TenantPrincipal, input: CreateTransferInput, hash: string, receiver: Receiver, amountMinor: bigint, currency: CurrencyCode,
+  deps: Dependencies, principal: TenantPrincipal, input: CreateTransferInput & { idempotencyKey: string | null }, hash: string, receiver: Receiver, amountMinor: bigint, currency: CurrencyCode,
 ): Promise<Decision<Started, CreateTransferCode>> {
   const tenantId = principal.tenantId;
   const at = deps.clock.now();
@@ -131,7 +140,7 @@ async function startTransfer(
     value,
     changeset: {
       tenantId, at, accounts: internal ? [] : await missingAccounts(deps.store, tenantId, [settlement]), transfers: [journal],
-      records: [transferWrite(transfer, 0)],
+      records: [transferWrite(transfer, 0), ...(input.idempotencyKey === null ? [] : [startedKeyWrite({ key: input.idempotencyKey, requestHash: hash }, `transfer:${input.reference}`)])],
       ledgerEntries: [{ transactionId: input.reference, sequence: 1, status, at, transferIds: [journal.id], details: { amount: formatAmount(amountMinor, currency) } }],
       audit: [audit],
     },

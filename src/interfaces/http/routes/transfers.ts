@@ -8,7 +8,7 @@ import { getTransfer } from '../../../app/transfers/read-transfer.ts';
 import type { HttpContext } from '../server.ts';
 import { access, requireRole } from '../auth.ts';
 import { sendResult } from '../send.ts';
-import { amountSchema, clientIdSchema, currencySchema } from '../schemas.ts';
+import { amountSchema, clientIdSchema, currencySchema, idempotencyHeaderSchema } from '../schemas.ts';
 
 const receiverSchema = z.union([
   z.strictObject({ account_id: z.string().min(1).max(64) }),
@@ -32,7 +32,7 @@ const transferParams = z.strictObject({ reference: z.string().max(64) });
 export function registerTransferRoutes(app: FastifyInstance, { deps, authenticator }: HttpContext): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.post('/api/v1/transfers', {
-    schema: { tags: ['transfers'], summary: 'Send money to an account here or at another bank.', body: transferBody },
+    schema: { tags: ['transfers'], summary: 'Send money to an account here or at another bank.', body: transferBody, headers: idempotencyHeaderSchema },
   }, async (request, reply) => {
     const principal = await requireRole(authenticator, request, reply, access.createTransfers);
     if (principal === null) return reply;
@@ -43,7 +43,7 @@ export function registerTransferRoutes(app: FastifyInstance, { deps, authenticat
     return sendResult(reply, await createTransfer(deps, principal, {
       reference: body.reference, senderAccountId: body.sender_account_id, receiver, amount: body.amount, currency: body.currency,
       ...(body.channel === undefined ? {} : { channel: body.channel }),
-    }));
+    }, request.headers['idempotency-key'] ?? null));
   });
   typed.get('/api/v1/transfers/:reference', {
     schema: { tags: ['transfers'], summary: 'Read a transfer and its status history (audited).', params: transferParams },
