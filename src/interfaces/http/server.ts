@@ -18,6 +18,7 @@ import { registerRefundRoutes } from './routes/refunds.ts';
 import { registerChargebackRoutes } from './routes/chargebacks.ts';
 import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerReversalRoutes } from './routes/reversals.ts';
+import { registerFailurePatternRoutes } from './routes/failure-patterns.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
 
@@ -57,6 +58,7 @@ export async function buildHttpServer(
   registerChargebackRoutes(app, context);
   registerTransferRoutes(app, context);
   registerReversalRoutes(app, context);
+  registerFailurePatternRoutes(app, context);
   registerAuditRoutes(app, context);
   await app.ready();
   return app;
