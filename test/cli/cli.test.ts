@@ -22,7 +22,12 @@ const serveStartTimeoutMs = 20_000;
 const healthPollIntervalMs = 100;
 /** How long `serve` may take to exit after SIGTERM. */
 const shutdownTimeoutMs = 5_000;
-const testTimeoutMs = 60_000;
+/**
+ * The budget of a whole suite of child processes. Each spawns a Node process with tsx; on
+ * a 2-core machine shared with other builds one spawn can take 10 s, and 60 s cancelled
+ * the last tests of the suite under such load.
+ */
+const testTimeoutMs = 240_000;
 const checkModes = process.platform !== 'win32';
 
 type Finished = { readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string };
