@@ -5,6 +5,7 @@ import type { KeyVault } from './ports/key-vault.ts';
 import type { Store } from './ports/store.ts';
 import type { CardProcessor } from './ports/card-processor.ts';
 import type { PublicHolidays } from './ports/public-holidays.ts';
+import type { InterbankRail } from './ports/interbank.ts';
 import type { NormalizationTable } from '../domain/processors/normalize.ts';
 
 export type AppSettings = {
@@ -13,12 +14,20 @@ export type AppSettings = {
   /** A pending payment is requeried only once it has been quiet this long. */
   readonly requeryDelayMs: number;
   readonly requeryAttemptsMax: number;
+  /** A transfer still unconfirmed this long after its debit is an orphaned debit (V2). */
+  readonly orphanGraceMs: number;
+  /** System-glitch bursts (V2): this many 91/96 failures at one bank within the window. */
+  readonly glitchWindowMs: number;
+  readonly glitchBurstThreshold: number;
 };
 
 export const defaultAppSettings: AppSettings = {
   processorTimeoutMs: 10_000,
   requeryDelayMs: 30_000,
   requeryAttemptsMax: 20,
+  orphanGraceMs: 15 * 60_000,
+  glitchWindowMs: 10 * 60_000,
+  glitchBurstThreshold: 5,
 };
 
 export type Dependencies = {
@@ -27,6 +36,8 @@ export type Dependencies = {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly processors: ReadonlyMap<string, CardProcessor>;
+  /** The inter-bank switch transfers to other banks go through (V1). */
+  readonly interbank: InterbankRail;
   readonly normalization: NormalizationTable;
   readonly settings: AppSettings;
   /** The computed public holidays that working-day deadlines skip (D1). */

@@ -26,7 +26,7 @@ export function withTimeout(processor: CardProcessor, timeoutMs: number): CardPr
  * nothing is left running. A call that rejects before the deadline still rejects (the
  * caller decides what a thrown error means).
  */
-async function callWithTimeout(
+export async function callWithTimeout(
   call: (signal: AbortSignal) => Promise<ProcessorReply>,
   outer: AbortSignal,
   timeoutMs: number,

@@ -60,6 +60,10 @@ const environmentSchema = z.object({
   CONTRA_BACKUP_CRON: z.string().max(100).refine(isCronPattern, 'must be a cron expression such as "0 2 * * *"').default('0 2 * * *'),
   CONTRA_BACKUP_SETTLE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   CONTRA_BACKUP_TIMEZONE: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Africa/Lagos').default('Africa/Lagos'),
+  CONTRA_ORPHAN_GRACE_MS: z.coerce.number().int().min(0).default(15 * 60_000),
+  CONTRA_GLITCH_WINDOW_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
+  CONTRA_GLITCH_BURST_THRESHOLD: z.coerce.number().int().min(2).max(10_000).default(5),
+  CONTRA_DETECT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
 });
 
 /** Where and when backups go (B1): a folder by default, S3 when a bucket is named. */
@@ -105,6 +109,10 @@ export type Config = {
   readonly simulatorLatencyMs: number;
   readonly notifications: NotificationConfig;
   readonly backups: BackupConfig;
+  readonly orphanGraceMs: number;
+  readonly glitchWindowMs: number;
+  readonly glitchBurstThreshold: number;
+  readonly detectIntervalMs: number;
 };
 
 export class ConfigError extends Error {
@@ -154,6 +162,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       timezone: env.CONTRA_BACKUP_TIMEZONE,
       settleMs: env.CONTRA_BACKUP_SETTLE_MS,
     },
+    orphanGraceMs: env.CONTRA_ORPHAN_GRACE_MS,
+    glitchWindowMs: env.CONTRA_GLITCH_WINDOW_MS,
+    glitchBurstThreshold: env.CONTRA_GLITCH_BURST_THRESHOLD,
+    detectIntervalMs: env.CONTRA_DETECT_INTERVAL_MS,
   };
 }
 

@@ -16,6 +16,10 @@ import type { KeyVault } from '../app/ports/key-vault.ts';
 import { SimulatorProcessor } from '../adapters/processors/simulator/simulator-processor.ts';
 import { withTimeout } from '../app/processor-timeout.ts';
 import { simulatorNormalizationTable } from '../domain/processors/simulator-codes.ts';
+import { nipNormalizationTable } from '../domain/interbank/nip-codes.ts';
+import type { InterbankRail } from '../app/ports/interbank.ts';
+import { interbankWithTimeout } from '../app/interbank-timeout.ts';
+import { NipSimulator } from '../adapters/interbank/nip-simulator/nip-simulator.ts';
 import { systemClock, ulidGenerator } from '../adapters/system/system-clock.ts';
 import type { NotificationRouting } from '../app/ports/notification-channel.ts';
 import { openNotificationRouting } from './notification-channels.ts';
@@ -36,6 +40,7 @@ export type RuntimeOverrides = {
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
   readonly processors?: readonly CardProcessor[];
+  readonly interbank?: InterbankRail;
   /** The KMS client the KMS vault uses (the Lambda root passes one wrapped by its tracer). */
   readonly kmsClient?: KMSClient;
   /**
@@ -82,13 +87,17 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
     clock,
     ids: overrides.ids ?? ulidGenerator(),
     processors: new Map(processors.map((processor) => [processor.processorId, withTimeout(processor, config.processorTimeoutMs)])),
-    normalization: simulatorNormalizationTable,
+    interbank: interbankWithTimeout(overrides.interbank ?? new NipSimulator({ latencyMs: config.simulatorLatencyMs }), config.processorTimeoutMs),
+    normalization: new Map([...simulatorNormalizationTable, ...nipNormalizationTable]),
     publicHolidays: nigerianPublicHolidays(),
     settings: {
       ...defaultAppSettings,
       processorTimeoutMs: config.processorTimeoutMs,
       requeryDelayMs: config.requeryDelayMs,
       requeryAttemptsMax: config.requeryAttemptsMax,
+      orphanGraceMs: config.orphanGraceMs,
+      glitchWindowMs: config.glitchWindowMs,
+      glitchBurstThreshold: config.glitchBurstThreshold,
     },
   };
   const authenticator = new Authenticator(deps);

@@ -22,8 +22,12 @@ const serveStartTimeoutMs = 20_000;
 const healthPollIntervalMs = 100;
 /** How long `serve` may take to exit after SIGTERM. */
 const shutdownTimeoutMs = 5_000;
-// Generous: the commands are separate processes, and CI machines have two busy cores.
-const testTimeoutMs = 180_000;
+/**
+ * The budget of a whole suite of child processes. Each spawns a Node process with tsx; on
+ * a 2-core machine shared with other builds one spawn can take 10 s, and 60 s cancelled
+ * the last tests of the suite under such load.
+ */
+const testTimeoutMs = 240_000;
 const checkModes = process.platform !== 'win32';
 
 type Finished = { readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string };
@@ -172,7 +176,7 @@ describe('contra command', { timeout: testTimeoutMs }, () => {
   it('lists its commands under --help', async (t) => {
     const run = await contra(t, ['--help'], workspace(t).environment());
     assert.equal(run.code, 0, describeRun(run));
-    for (const command of ['serve', 'migrate', 'verify-audit', 'demo']) {
+    for (const command of ['serve', 'migrate', 'verify-audit', 'detect', 'demo']) {
       assert.match(run.stdout, new RegExp(`^ +${command}\\b`, 'm'), `--help does not list ${command}`);
     }
   });
@@ -344,5 +348,17 @@ describe('contra command', { timeout: testTimeoutMs }, () => {
     assert.equal(finished.signal, null, 'serve ended on its own, not killed by the signal');
     assert.ok(Date.now() - started < shutdownTimeoutMs);
     assert.doesNotMatch(finished.stderr, /ctr-admin\./, 'no token is generated when CONTRA_ADMIN_TOKEN is set');
+  });
+});
+
+// Its own suite, so that its time does not count against the suite above under load.
+describe('contra detect', { timeout: testTimeoutMs }, () => {
+  it('detect runs the failure sweep once and refuses an unknown tenant with exit 2', async (t) => {
+    const space = workspace(t);
+    const run = await contra(t, ['detect'], space.environment());
+    assert.equal(run.code, 0, describeRun(run));
+    assert.match(run.stdout, /^detection: 0 unconfirmed transfers queried .*, 0 orphaned debits$/m);
+    const unknown = await contra(t, ['detect', '--tenant', 'ten_NOPE'], space.environment());
+    assert.equal(unknown.code, 2, describeRun(unknown));
   });
 });

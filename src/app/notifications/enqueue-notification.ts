@@ -4,6 +4,7 @@
 import type { TenantId } from '../../domain/ids.ts';
 import { renderTemplate, type TemplateName } from '../../domain/notifications/notification-templates.ts';
 import { ok, refuse, type Result } from '../../domain/result.ts';
+import { invariant } from '../../domain/invariant.ts';
 import type { IdGenerator } from '../ports/clock.ts';
 import type { Audience } from '../ports/notification-channel.ts';
 import type { JsonObject, RecordWrite } from '../ports/store.ts';
@@ -34,4 +35,11 @@ export function enqueueNotification(
     template: request.template, data: request.data, source: request.source, status: 'due', attempts: 0,
     nextAttemptAt: at, leaseUntil: null, lastError: null, createdAt: at, deliveredAt: null,
   }, 0));
+}
+
+/** For use cases that build the data themselves: data a template refuses is a bug. */
+export function notificationRecord(ids: IdGenerator, tenantId: TenantId, at: number, request: NotificationRequest): RecordWrite {
+  const write = enqueueNotification(ids, tenantId, at, request);
+  invariant(write.ok, `notification ${request.template} refused its data: ${write.ok ? '' : write.field ?? write.detail ?? ''}`);
+  return write.value;
 }

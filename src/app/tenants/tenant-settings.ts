@@ -2,6 +2,7 @@
 // never silently leaves a default in force.
 import { z } from 'zod';
 import { timelineRuleSetSchema } from '../../domain/timelines/timeline-rules.ts';
+import { failureTypes } from '../../domain/interbank/failure-type.ts';
 
 export const refundWindowDaysDefault = 180;
 
@@ -11,5 +12,9 @@ export const tenantSettingsSchema = z.strictObject({
   tax_refund_policy: z.enum(['proportional', 'keep']).optional(),
   /** Dispute and reversal resolution timelines (D1): `{ preset: "seed" | "cbn" }` or rules. */
   dispute_timelines: timelineRuleSetSchema.optional(),
+  reversal_auto_failure_types: z.array(z.enum(failureTypes)).max(failureTypes.length).optional(),
+  reversal_auto_amount_max: z.string().regex(/^[0-9]{1,15}(\.[0-9]{1,3})?$/, 'must be a decimal string such as "100000.00"').optional(),
+  reversal_manual_channels: z.array(z.string().min(1).max(32)).max(20).optional(),
+  reversal_manager_threshold: z.string().regex(/^[0-9]{1,15}(\.[0-9]{1,3})?$/, 'must be a decimal string such as "1000000.00"').optional(),
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;

@@ -12,6 +12,7 @@ export const accountTypes = [
   'suspense',
   'reversal_clearing',
   'fx_position',
+  'settlement',
 ] as const;
 export type AccountType = (typeof accountTypes)[number];
 
@@ -24,6 +25,7 @@ export function normalSideOf(type: AccountType): NormalSide {
     case 'suspense':
     case 'reversal_clearing':
     case 'fx_position':
+    case 'settlement':
       return 'debit';
     case 'customer':
     case 'merchant':

@@ -62,7 +62,7 @@ describe('accounts', () => {
   it('gives assets a debit normal side and liabilities and revenue a credit one', () => {
     assert.deepEqual(accountTypes.map((type) => [type, normalSideOf(type)]), [
       ['customer', 'credit'], ['merchant', 'credit'], ['processor_clearing', 'debit'], ['fee_revenue', 'credit'],
-      ['tax_payable', 'credit'], ['suspense', 'debit'], ['reversal_clearing', 'debit'], ['fx_position', 'debit'],
+      ['tax_payable', 'credit'], ['suspense', 'debit'], ['reversal_clearing', 'debit'], ['fx_position', 'debit'], ['settlement', 'debit'],
     ]);
   });
   it('reads balances on the normal side, with holds out of the available balance', () => {

@@ -16,7 +16,7 @@ function people(amountMinor: string, code: string): string {
   return isCurrencyCode(code) ? formatForPeople(BigInt(amountMinor), code) : `${code} ${amountMinor}`;
 }
 
-export const templateNames = ['reversal.completed', 'reversal.approval_needed', 'dispute.overdue'] as const;
+export const templateNames = ['reversal.completed', 'reversal.approval_needed', 'transfer.escalated', 'failure.burst', 'dispute.overdue'] as const;
 export type TemplateName = (typeof templateNames)[number];
 
 export function isTemplateName(value: string): value is TemplateName {
@@ -35,6 +35,8 @@ const reversalCompleted = z.strictObject({ amount_minor: minorUnits, currency, r
 const approvalNeeded = z.strictObject({
   amount_minor: minorUnits, currency, reversal_reference: reference, requested_by: z.string().min(1).max(128), reason: z.string().max(500),
 });
+const transferEscalated = z.strictObject({ transfer_reference: reference, failed_transaction_id: reference, query_attempts: z.string().regex(/^[0-9]{1,6}$/) });
+const failureBurst = z.strictObject({ bank_code: z.string().min(1).max(16), count: z.string().regex(/^[0-9]{1,9}$/), window_minutes: z.string().regex(/^[0-9]{1,6}$/) });
 const disputeOverdue = z.strictObject({ dispute_reference: reference, due_at: z.string().min(1).max(64), penalty_minor: minorUnits, currency });
 
 /** Renders a template, or refuses data that does not fit it (naming the field). */
@@ -53,6 +55,20 @@ export function renderTemplate(name: TemplateName, data: unknown): Result<Render
         subject: `Reversal ${fields.reversal_reference} needs approval`,
         text: `A manual reversal of ${people(fields.amount_minor, fields.currency)} (${fields.reversal_reference}) was requested by `
           + `${fields.requested_by} and needs approval by someone else. Reason: ${fields.reason}`,
+      }));
+    // To operations, when status queries never gave a definite answer (V3).
+    case 'transfer.escalated':
+      return rendered(transferEscalated, data, (fields) => ({
+        subject: `Transfer ${fields.transfer_reference} needs a person`,
+        text: `Transfer ${fields.transfer_reference} has no definite outcome after ${fields.query_attempts} status queries. `
+          + `Check it with the bank, then approve or reject the reversal of ${fields.failed_transaction_id}.`,
+      }));
+    // To operations, when system-glitch failures cluster at one bank (V2).
+    case 'failure.burst':
+      return rendered(failureBurst, data, (fields) => ({
+        subject: `Failure burst at bank ${fields.bank_code}`,
+        text: `${fields.count} system-glitch failures (91/96) at bank ${fields.bank_code} within ${fields.window_minutes} minutes. `
+          + 'Transfers to this bank may keep failing; consider pausing them.',
       }));
     // To operations, when a dispute has passed its resolution deadline.
     case 'dispute.overdue':

@@ -1,10 +1,10 @@
-// The `contra` command (T6): serve, migrate, verify-audit, backup, restore, demo. Each command builds the
-// same runtime from the same configuration as the server.
+// The `contra` command (T6): serve, migrate, verify-audit, detect, backup, restore, demo. Each
+// command builds the same runtime from the same configuration as the server.
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, ConfigError } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { serve } from './serve.ts';
-import { migrate, verifyAudit } from './maintenance.ts';
+import { detect, migrate, verifyAudit } from './maintenance.ts';
 import { demo } from './demo.ts';
 import { backup, restore } from './backup.ts';
 
@@ -52,6 +52,13 @@ export async function main(argv: readonly string[]): Promise<void> {
     .action(async (options: { tenant: string; from?: string }) => {
       const config = loadConfig();
       process.exitCode = await restore(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), options);
+    });
+  program.command('detect')
+    .description('Run failure detection once: status-query orphaned debits, flag glitch bursts (V2).')
+    .option('--tenant <id>', 'only this tenant')
+    .action(async (options: { tenant?: string }) => {
+      const config = loadConfig();
+      process.exitCode = await detect(config, createLogger(config.logLevel), options.tenant);
     });
   program.command('demo')
     .description('Create a demo tenant and push simulated payments through the simulator.')

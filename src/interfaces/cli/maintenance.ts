@@ -1,9 +1,10 @@
-// `contra migrate` and `contra verify-audit`.
+// `contra migrate`, `contra verify-audit` and `contra detect`.
 import type { Logger } from 'pino';
 import type { TenantId } from '../../domain/ids.ts';
 import type { Config } from '../config.ts';
 import { openRuntime } from '../runtime.ts';
 import { verifyAuditTrail } from '../../app/audit/verify-audit.ts';
+import { detectFailures } from '../../app/reversals/detect-failures.ts';
 
 export async function migrate(config: Config, logger: Logger): Promise<void> {
   const runtime = await openRuntime(config, logger);
@@ -31,6 +32,26 @@ export async function verifyAudit(config: Config, logger: Logger, tenant?: strin
       if (result.status !== 'intact') broken++;
     }
     return broken === 0 ? 0 : 1;
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Runs the failure-detection sweep once (V2) and prints what it found; exit 2 for an unknown tenant. */
+export async function detect(config: Config, logger: Logger, tenant?: string): Promise<number> {
+  const runtime = await openRuntime(config, logger);
+  try {
+    const known = await runtime.deps.store.listTenantIds();
+    if (tenant !== undefined && !known.includes(tenant as TenantId)) {
+      process.stderr.write(`contra: no tenant '${tenant}'\n`);
+      return 2;
+    }
+    const report = await detectFailures(runtime.deps, tenant === undefined ? {} : { tenantId: tenant as TenantId });
+    process.stdout.write(`detection: ${report.examined} unconfirmed transfers queried (${report.succeeded} succeeded, ${report.failed} failed, ${report.stillPending} still unknown, ${report.escalated} escalated), ${report.orphanedDebits} orphaned debits\n`);
+    for (const burst of report.glitchBursts) {
+      process.stdout.write(`glitch burst: tenant ${burst.tenantId} bank ${burst.bankCode}, ${burst.count} failures (91/96) in the window${burst.new ? '' : ' (already alerted)'}\n`);
+    }
+    return 0;
   } finally {
     await runtime.close();
   }

@@ -1,6 +1,6 @@
 // `contra serve` / `npm start`: the HTTP API plus the scheduler (requery of pending
-// payments and refunds, notification delivery, audit checkpoints, the daily backup), stopped
-// cleanly on SIGINT and SIGTERM.
+// payments, refunds and transfers, failure detection, notification delivery, audit
+// checkpoints, the daily backup), stopped cleanly on SIGINT and SIGTERM.
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { openRuntime } from '../runtime.ts';
@@ -8,16 +8,12 @@ import { buildHttpServer } from '../http/server.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
 import { startCronJobs } from '../jobs/cron-jobs.ts';
 import { backupAllTenants } from '../../app/backups/write-backup.ts';
-import { deliverNotifications } from '../../app/notifications/deliver-notifications.ts';
 import { backgroundJobs } from '../jobs/background-jobs.ts';
 
 export async function serve(config: Config, logger: Logger): Promise<void> {
   const runtime = await openRuntime(config, logger);
   const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes });
-  const scheduler = startScheduler([
-    ...backgroundJobs(runtime.deps, config),
-    { name: 'deliver-notifications', intervalMs: config.notifications.intervalMs, run: () => deliverNotifications(runtime.deps, runtime.notifications) },
-  ], logger);
+  const scheduler = startScheduler(backgroundJobs(runtime, config), logger);
   const cronJobs = startCronJobs([
     { name: 'backup', cron: config.backups.cron, timezone: config.backups.timezone, run: () => backupAllTenants(runtime.deps, runtime.backups.blobs, { settleMs: runtime.backups.settleMs }) },
   ], logger);

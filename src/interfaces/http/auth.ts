@@ -54,6 +54,11 @@ export const access = {
   createRefunds: ['admin', 'operator', 'service'],
   approveRollbacks: ['approver'],
   recordChargebacks: ['admin', 'operator', 'service'],
+  createTransfers: ['admin', 'operator', 'service'],
+  requestReversals: ['admin', 'operator', 'service'],
+  /** An admin key is the manager who may approve high-value reversals (docs/guides/reversals.md). */
+  approveReversals: ['approver', 'admin'],
+  runDetection: ['admin', 'operator', 'service'],
   readAudit: ['auditor'],
   verifyAudit: ['auditor', 'admin'],
   manageNotifications: ['admin', 'operator'],

@@ -20,6 +20,9 @@ import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerCalendarRoutes } from './routes/calendar.ts';
 import { registerBackupRoutes } from './routes/backups.ts';
 import type { BackupTarget } from '../backup-target.ts';
+import { registerTransferRoutes } from './routes/transfers.ts';
+import { registerReversalRoutes } from './routes/reversals.ts';
+import { registerFailurePatternRoutes } from './routes/failure-patterns.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
 
@@ -57,6 +60,9 @@ export async function buildHttpServer(
   registerPaymentRoutes(app, context);
   registerRefundRoutes(app, context);
   registerChargebackRoutes(app, context);
+  registerTransferRoutes(app, context);
+  registerReversalRoutes(app, context);
+  registerFailurePatternRoutes(app, context);
   registerAuditRoutes(app, context);
   registerNotificationRoutes(app, context);
   registerCalendarRoutes(app, context);

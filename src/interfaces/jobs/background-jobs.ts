@@ -1,37 +1,57 @@
 // The background jobs that exist today, by name, for every way of running them: the
 // standalone scheduler inside `contra serve` and the scheduled Lambda handlers.
-import type { Dependencies } from '../../app/dependencies.ts';
 import { requeryPendingPayments } from '../../app/payments/requery-payments.ts';
 import { requeryPendingRefunds } from '../../app/refunds/requery-refunds.ts';
+import { requeryPendingTransfers } from '../../app/transfers/requery-transfers.ts';
+import { detectFailures } from '../../app/reversals/detect-failures.ts';
+import { deliverNotifications } from '../../app/notifications/deliver-notifications.ts';
 import { sealAllCheckpoints } from '../../app/audit/verify-audit.ts';
 import type { Config } from '../config.ts';
+import type { Runtime } from '../runtime.ts';
 import type { Job } from './scheduler.ts';
 
-export const jobNames = ['requery-payments', 'requery-refunds', 'seal-audit-checkpoints'] as const;
+export const jobNames = [
+  'requery-payments', 'requery-refunds', 'requery-transfers', 'detect-failures', 'deliver-notifications', 'seal-audit-checkpoints',
+] as const;
 export type JobName = (typeof jobNames)[number];
 
 export function isJobName(name: string): name is JobName {
   return jobNames.some((known) => known === name);
 }
 
-/** Runs one job once over the dependencies; its report is plain JSON. */
-export function runJob(name: JobName, deps: Dependencies): Promise<unknown> {
+export type JobRuntime = Pick<Runtime, 'deps' | 'notifications'>;
+
+/** Runs one job once; its report is plain JSON. */
+export function runJob(name: JobName, runtime: JobRuntime): Promise<unknown> {
+  const { deps } = runtime;
   switch (name) {
     case 'requery-payments':
       return requeryPendingPayments(deps);
     case 'requery-refunds':
       return requeryPendingRefunds(deps);
+    case 'requery-transfers':
+      return requeryPendingTransfers(deps);
+    case 'detect-failures':
+      return detectFailures(deps);
+    case 'deliver-notifications':
+      return deliverNotifications(deps, runtime.notifications);
     case 'seal-audit-checkpoints':
       return sealAllCheckpoints(deps).then((checkpoints) => ({ checkpoints }));
   }
 }
 
 /** Every job with the interval `contra serve` runs it at. */
-export function backgroundJobs(deps: Dependencies, config: Pick<Config, 'requeryIntervalMs' | 'checkpointIntervalMs'>): Job[] {
+export function backgroundJobs(
+  runtime: JobRuntime,
+  config: Pick<Config, 'requeryIntervalMs' | 'checkpointIntervalMs' | 'detectIntervalMs' | 'notifications'>,
+): Job[] {
   const intervalMs: Record<JobName, number> = {
     'requery-payments': config.requeryIntervalMs,
     'requery-refunds': config.requeryIntervalMs,
+    'requery-transfers': config.requeryIntervalMs,
+    'detect-failures': config.detectIntervalMs,
+    'deliver-notifications': config.notifications.intervalMs,
     'seal-audit-checkpoints': config.checkpointIntervalMs,
   };
-  return jobNames.map((name) => ({ name, intervalMs: intervalMs[name], run: () => runJob(name, deps) }));
+  return jobNames.map((name) => ({ name, intervalMs: intervalMs[name], run: () => runJob(name, runtime) }));
 }

@@ -25,4 +25,7 @@ function scheduled(job: JobName): (event: unknown, context?: Context) => Promise
 
 export const requeryPayments = scheduled('requery-payments');
 export const requeryRefunds = scheduled('requery-refunds');
+export const requeryTransfers = scheduled('requery-transfers');
+export const detectFailures = scheduled('detect-failures');
+export const deliverNotifications = scheduled('deliver-notifications');
 export const sealAuditCheckpoints = scheduled('seal-audit-checkpoints');

@@ -10,6 +10,9 @@ export const lambdaHandlerNames = {
   refund: 'refund',
   requeryPayments: 'requeryPayments',
   requeryRefunds: 'requeryRefunds',
+  requeryTransfers: 'requeryTransfers',
+  detectFailures: 'detectFailures',
+  deliverNotifications: 'deliverNotifications',
   sealAuditCheckpoints: 'sealAuditCheckpoints',
 } as const;
 
@@ -17,6 +20,10 @@ export const lambdaHandlerNames = {
 export const scheduledHandlers = [
   { handler: lambdaHandlerNames.requeryPayments, job: 'requery-payments', everyMinutes: 1 },
   { handler: lambdaHandlerNames.requeryRefunds, job: 'requery-refunds', everyMinutes: 1 },
+  { handler: lambdaHandlerNames.requeryTransfers, job: 'requery-transfers', everyMinutes: 1 },
+  { handler: lambdaHandlerNames.detectFailures, job: 'detect-failures', everyMinutes: 1 },
+  // EventBridge schedules run at most once a minute; the standalone service delivers within a second.
+  { handler: lambdaHandlerNames.deliverNotifications, job: 'deliver-notifications', everyMinutes: 1 },
   { handler: lambdaHandlerNames.sealAuditCheckpoints, job: 'seal-audit-checkpoints', everyMinutes: 5 },
 ] as const;
 

@@ -37,7 +37,7 @@ export function scheduledHandlerFor(root: Pick<LambdaRoot, 'runtime' | 'observab
     metrics.addMetric(metricNames.jobRun, MetricUnit.Count, 1);
     const startedAt = performance.now();
     try {
-      const report = await runJob(job, root.runtime.deps);
+      const report = await runJob(job, root.runtime);
       const durationMs = Math.round(performance.now() - startedAt);
       logger.info('job finished', { job, eventId: scheduled.data.id, scheduledAt: scheduled.data.time, report, durationMs });
       return { job, status: 'done', report, durationMs };

@@ -1,0 +1,97 @@
+// The detection sweep (V2), the safety net behind detection as it happens: (1) orphaned
+// debits — transfers whose hold is still unconfirmed past the grace period (a lost reply,
+// a crash between the debit and recording the answer) are status-queried now, whatever
+// their backoff, and settled by what the switch says; one still unknown is marked an
+// orphaned debit; (2) system-glitch bursts — many 91/96 failures at one bank within the
+// window — raise one alert per bank and window for operations. Safe to run twice at once:
+// every write is version-checked and an alert's id is its bank and window.
+import type { TenantId } from '../../domain/ids.ts';
+import { notificationRecord } from '../notifications/enqueue-notification.ts';
+import { findGlitchBursts, type GlitchBurst } from '../../domain/reversals/glitch-bursts.ts';
+import type { Dependencies } from '../dependencies.ts';
+import { buildAuditEntry } from '../audit/audit-entry.ts';
+import { visitIndexed } from '../shared/visit-indexed.ts';
+import { emptyRequeryReport, requeryTransfer, type TransferRequeryReport } from '../transfers/requery-transfers.ts';
+import { pendingTransferIndexKey, transferFromRecord, transferKind } from '../transfers/transfer-record.ts';
+import { failedTransactionFromRecord, failedTransactionKind, failedTransactionWrite, glitchIndexKey } from './failed-transaction-record.ts';
+
+export const detectionBatchMax = 100;
+export const glitchAlertKind = 'glitch_alert';
+export const detectionInitiator = 'system:detection';
+/** Glitch failures read per bucket at most; a burst is flagged long before this. */
+const glitchScanMax = 1000;
+
+export type DetectionReport = TransferRequeryReport & { orphanedDebits: number; glitchBursts: (GlitchBurst & { tenantId: string; alertId: string; new: boolean })[] };
+
+export async function detectFailures(deps: Dependencies, options: { tenantId?: TenantId } = {}): Promise<DetectionReport> {
+  const report: DetectionReport = { ...emptyRequeryReport(), orphanedDebits: 0, glitchBursts: [] };
+  await visitIndexed(deps.store, { kind: transferKind, indexKey: pendingTransferIndexKey, limit: detectionBatchMax }, async (record) => {
+    if (options.tenantId !== undefined && record.tenantId !== options.tenantId) return false;
+    const transfer = transferFromRecord(record);
+    if (deps.clock.now() - transfer.createdAt < deps.settings.orphanGraceMs) return false;
+    report.examined++;
+    const before = report.stillPending;
+    await requeryTransfer(deps, transfer, report, detectionInitiator);
+    if (report.stillPending > before) {
+      report.orphanedDebits++;
+      await markOrphaned(deps, record.tenantId, transfer.failedTransactionId ?? `FTX-${transfer.reference}`);
+    }
+    return true;
+  });
+  const tenants = options.tenantId === undefined ? await deps.store.listTenantIds() : [options.tenantId];
+  for (const tenantId of tenants) report.glitchBursts.push(...await glitchBurstsOf(deps, tenantId));
+  return report;
+}
+
+async function markOrphaned(deps: Dependencies, tenantId: TenantId, failedId: string): Promise<void> {
+  const record = await deps.store.getRecord(tenantId, failedTransactionKind, failedId);
+  if (record === null) return;
+  const failed = failedTransactionFromRecord(record);
+  if (failed.failureType === 'orphaned_debit' || failed.status !== 'investigating') return;
+  const at = deps.clock.now();
+  const audit = await buildAuditEntry(deps, tenantId, at, {
+    stream: `txn:${failed.transferReference}`, action: 'failure.orphaned_debit', initiator: detectionInitiator, transactionId: failed.transferReference,
+    status: 'ORPHANED', reason: 'the debit is still unconfirmed after the grace period; status queries continue',
+  });
+  // A lost race only means another sweep marked it first.
+  await deps.store.commit({ tenantId, at, records: [failedTransactionWrite({ ...failed, failureType: 'orphaned_debit', updatedAt: at }, failed.version)], audit: [audit] });
+}
+
+async function glitchBurstsOf(deps: Dependencies, tenantId: TenantId): Promise<DetectionReport['glitchBursts']> {
+  const now = deps.clock.now();
+  const windowMs = deps.settings.glitchWindowMs;
+  const failures: { bankCode: string; at: number }[] = [];
+  for (const indexKey of new Set([glitchIndexKey(now - windowMs, windowMs), glitchIndexKey(now, windowMs)])) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.store.listRecords(tenantId, failedTransactionKind, { indexKey, limit: 200, ...(cursor === undefined ? {} : { cursor }) });
+      for (const record of page.items) {
+        const failed = failedTransactionFromRecord(record);
+        if (failed.bankCode !== null) failures.push({ bankCode: failed.bankCode, at: failed.detectedAt });
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined && failures.length < glitchScanMax);
+  }
+  const found: DetectionReport['glitchBursts'] = [];
+  for (const burst of findGlitchBursts(failures, now, windowMs, deps.settings.glitchBurstThreshold)) {
+    const alertId = `${burst.bankCode}:${glitchIndexKey(now, windowMs)}`;
+    const audit = await buildAuditEntry(deps, tenantId, now, {
+      stream: 'glitch_alerts', action: 'failure.glitch_burst', initiator: detectionInitiator, status: 'ALERT',
+      reason: `${burst.count} system-glitch failures (91/96) at bank ${burst.bankCode} within ${Math.round(windowMs / 60_000)} minutes`,
+    });
+    const committed = await deps.store.commit({
+      tenantId, at: now,
+      records: [
+        { kind: glitchAlertKind, id: alertId, expectedVersion: 0, body: { bank_code: burst.bankCode, count: burst.count, window_start_at: burst.windowStartAt, window_end_at: burst.windowEndAt } },
+        notificationRecord(deps.ids, tenantId, now, {
+          audience: 'operations', template: 'failure.burst', source: `glitch_alert:${alertId}`,
+          data: { bank_code: burst.bankCode, count: String(burst.count), window_minutes: String(Math.round(windowMs / 60_000)) },
+        }),
+      ],
+      audit: [audit],
+      outbox: [{ id: deps.ids.next('out'), topic: 'notification.operations', at: now, payload: { template: 'glitch_burst', bank_code: burst.bankCode, count: burst.count } }],
+    });
+    found.push({ ...burst, tenantId, alertId, new: committed.ok });
+  }
+  return found;
+}

@@ -1,0 +1,69 @@
+// Reading reversals (V4, V5; audited like every ledger read): one by its TXR reference with
+// its failed transaction, or a page of them filtered by status, failure type and time.
+import { ok, refuse, type Result } from '../../domain/result.ts';
+import type { FailureType } from '../../domain/interbank/failure-type.ts';
+import type { Dependencies } from '../dependencies.ts';
+import { recordRead } from '../audit/audited-read.ts';
+import { initiatorOf, type Principal } from '../access/principal.ts';
+import type { JsonObject } from '../ports/store.ts';
+import type { Reply } from '../shared/reply.ts';
+import { failedTransactionFromRecord, failedTransactionKind } from './failed-transaction-record.ts';
+import { reversalFromRecord, reversalIndexKey, reversalKind, type Reversal, type ReversalStatus } from './reversal-record.ts';
+import { failedTransactionView, reversalView } from './reversal-view.ts';
+
+type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
+
+/** Records read from the store for one filtered page at most: a filter never turns into a scan of everything. */
+export const reversalScanPerPageMax = 1000;
+
+export async function getReversal(deps: Dependencies, principal: TenantPrincipal, id: string): Promise<Result<Reply, 'reversal_not_found'>> {
+  const record = await deps.store.getRecord(principal.tenantId, reversalKind, id);
+  if (record === null) return refuse('reversal_not_found', 'id');
+  const reversal = reversalFromRecord(record);
+  const failedRecord = await deps.store.getRecord(principal.tenantId, failedTransactionKind, reversal.failedTransactionId);
+  const view: JsonObject = { ...reversalView(reversal), failed_transaction: failedRecord === null ? null : failedTransactionView(failedTransactionFromRecord(failedRecord)) };
+  await recordRead(deps, {
+    tenantId: principal.tenantId, initiator: initiatorOf(principal), stream: `txn:${reversal.transferReference}`, action: 'reversal.read',
+    transactionId: reversal.transferReference, query: { reversal_id: id }, response: view,
+  });
+  return ok({ statusCode: 200, body: { message: 'Reversal found.', ...view } });
+}
+
+export type ReversalFilter = {
+  readonly status?: ReversalStatus;
+  readonly failureType?: FailureType;
+  readonly fromAt?: number;
+  readonly toAt?: number;
+  readonly limit: number;
+  readonly cursor?: string;
+};
+
+function matches(reversal: Reversal, filter: ReversalFilter): boolean {
+  return (filter.failureType === undefined || reversal.failureType === filter.failureType)
+    && (filter.fromAt === undefined || reversal.createdAt >= filter.fromAt)
+    && (filter.toAt === undefined || reversal.createdAt <= filter.toAt);
+}
+
+export async function listReversals(deps: Dependencies, principal: TenantPrincipal, filter: ReversalFilter): Promise<Reply> {
+  const data: JsonObject[] = [];
+  let cursor = filter.cursor;
+  let scanned = 0;
+  let nextCursor: string | null = null;
+  do {
+    const page = await deps.store.listRecords(principal.tenantId, reversalKind, {
+      limit: filter.limit - data.length, ...(cursor === undefined ? {} : { cursor }), ...(filter.status === undefined ? {} : { indexKey: reversalIndexKey(filter.status) }),
+    });
+    scanned += page.items.length;
+    for (const record of page.items) {
+      const reversal = reversalFromRecord(record);
+      if (matches(reversal, filter)) data.push(reversalView(reversal));
+    }
+    nextCursor = page.nextCursor;
+    cursor = nextCursor ?? undefined;
+  } while (data.length < filter.limit && cursor !== undefined && scanned < reversalScanPerPageMax);
+  await recordRead(deps, {
+    tenantId: principal.tenantId, initiator: initiatorOf(principal), stream: 'reversals', action: 'reversal.list',
+    query: { status: filter.status ?? null, type: filter.failureType ?? null, cursor: filter.cursor ?? null }, response: { count: data.length },
+  });
+  return { statusCode: 200, body: { message: 'Reversals found.', status: 'ok', data, next_cursor: nextCursor } };
+}

@@ -1,0 +1,90 @@
+// A reversal (V4, V5): its unique reference `TXR-<year>-<seq>` per tenant, the failed
+// transaction it reverses, automatic or manual, who asked and who approved or rejected,
+// and the journal transfer that gave the sender the money back.
+import { z } from 'zod';
+import type { TenantId } from '../../domain/ids.ts';
+import { invariant } from '../../domain/invariant.ts';
+import { isCurrencyCode, type CurrencyCode } from '../../domain/money/currencies.ts';
+import { failureTypes, type FailureType } from '../../domain/interbank/failure-type.ts';
+import type { JsonObject, RecordWrite, StoredRecord } from '../ports/store.ts';
+
+export const reversalKind = 'reversal';
+/** The tenant's running reversal number of one year: id = the year. */
+export const reversalSequenceKind = 'reversal_sequence';
+export const reversalStatuses = ['PENDING_APPROVAL', 'COMPLETED', 'REJECTED'] as const;
+export type ReversalStatus = (typeof reversalStatuses)[number];
+
+export type Reversal = {
+  readonly tenantId: TenantId;
+  readonly id: string;
+  readonly version: number;
+  readonly status: ReversalStatus;
+  readonly mode: 'automatic' | 'manual';
+  readonly failedTransactionId: string;
+  readonly transferReference: string;
+  readonly failureType: FailureType;
+  readonly channel: string;
+  readonly amountMinor: bigint;
+  readonly currency: CurrencyCode;
+  readonly senderAccountId: string;
+  readonly requester: string;
+  readonly reason: string;
+  readonly decidedBy?: string;
+  readonly decisionReason?: string;
+  readonly journalTransferId?: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+};
+
+export function reversalIndexKey(status: ReversalStatus): string {
+  return `status:${status}`;
+}
+
+const bodySchema = z.object({
+  status: z.enum(reversalStatuses),
+  mode: z.enum(['automatic', 'manual']),
+  failed_transaction_id: z.string(),
+  transfer_reference: z.string(),
+  failure_type: z.enum(failureTypes),
+  channel: z.string(),
+  amount_minor: z.string().regex(/^[0-9]+$/),
+  currency: z.string(),
+  sender_account_id: z.string(),
+  requester: z.string(),
+  reason: z.string(),
+  decided_by: z.string().nullable(),
+  decision_reason: z.string().nullable(),
+  journal_transfer_id: z.string().nullable(),
+  created_at: z.number(),
+  updated_at: z.number(),
+});
+
+export function reversalWrite(reversal: Reversal, expectedVersion: number): RecordWrite {
+  const body: JsonObject = {
+    status: reversal.status, mode: reversal.mode, failed_transaction_id: reversal.failedTransactionId,
+    transfer_reference: reversal.transferReference, failure_type: reversal.failureType, channel: reversal.channel,
+    amount_minor: reversal.amountMinor.toString(), currency: reversal.currency, sender_account_id: reversal.senderAccountId,
+    requester: reversal.requester, reason: reversal.reason, decided_by: reversal.decidedBy ?? null,
+    decision_reason: reversal.decisionReason ?? null, journal_transfer_id: reversal.journalTransferId ?? null,
+    created_at: reversal.createdAt, updated_at: reversal.updatedAt,
+  };
+  return { kind: reversalKind, id: reversal.id, body, expectedVersion, indexKey: reversalIndexKey(reversal.status) };
+}
+
+export function reversalFromRecord(record: StoredRecord): Reversal {
+  const parsed = bodySchema.safeParse(record.body);
+  invariant(parsed.success, `reversal ${record.id} is damaged`);
+  const body = parsed.data;
+  const currency = body.currency;
+  invariant(isCurrencyCode(currency), `reversal ${record.id} currency is damaged`);
+  return {
+    tenantId: record.tenantId, id: record.id, version: record.version, status: body.status, mode: body.mode,
+    failedTransactionId: body.failed_transaction_id, transferReference: body.transfer_reference, failureType: body.failure_type,
+    channel: body.channel, amountMinor: BigInt(body.amount_minor), currency, senderAccountId: body.sender_account_id,
+    requester: body.requester, reason: body.reason,
+    ...(body.decided_by === null ? {} : { decidedBy: body.decided_by }),
+    ...(body.decision_reason === null ? {} : { decisionReason: body.decision_reason }),
+    ...(body.journal_transfer_id === null ? {} : { journalTransferId: body.journal_transfer_id }),
+    createdAt: body.created_at, updatedAt: body.updated_at,
+  };
+}

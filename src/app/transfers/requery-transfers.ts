@@ -1,0 +1,49 @@
+// The transfer status-query job (V3): transfers whose outcome is unknown are asked about
+// (TSQ) when their backoff has passed, never guessed. A switch with no record of the
+// transfer (25) gets it again under the same idempotency key, so it cannot pay twice.
+// Each answer is committed by settle-transfer.ts: success credits (even late), a definite
+// failure is reversed, unknown waits longer, and the attempt limit escalates.
+import type { Dependencies } from '../dependencies.ts';
+import { visitIndexed } from '../shared/visit-indexed.ts';
+import { queryTransfer, sendTransfer } from './ask-rail.ts';
+import { applyTransferAnswer } from './settle-transfer.ts';
+import { pendingTransferIndexKey, transferFromRecord, transferKind, type MoneyTransfer } from './transfer-record.ts';
+
+export const transferRequeryBatchMax = 100;
+export const requeryInitiator = 'system:requery';
+
+export type TransferRequeryReport = { examined: number; succeeded: number; failed: number; stillPending: number; escalated: number };
+
+export function emptyRequeryReport(): TransferRequeryReport {
+  return { examined: 0, succeeded: 0, failed: 0, stillPending: 0, escalated: 0 };
+}
+
+export async function requeryPendingTransfers(deps: Dependencies, options: { limit?: number; olderThanMs?: number } = {}): Promise<TransferRequeryReport> {
+  const report = emptyRequeryReport();
+  const limit = Math.min(options.limit ?? transferRequeryBatchMax, transferRequeryBatchMax);
+  await visitIndexed(deps.store, { kind: transferKind, indexKey: pendingTransferIndexKey, limit }, async (record) => {
+    const transfer = transferFromRecord(record);
+    const now = deps.clock.now();
+    if (transfer.nextQueryAt > now) return false;
+    if (options.olderThanMs !== undefined && now - transfer.createdAt < options.olderThanMs) return false;
+    report.examined++;
+    await requeryTransfer(deps, transfer, report);
+    return true;
+  });
+  return report;
+}
+
+/** One status query (and, if the switch never saw it, one resend under the same key). */
+export async function requeryTransfer(deps: Dependencies, transfer: MoneyTransfer, report: TransferRequeryReport, initiator = requeryInitiator): Promise<void> {
+  let answer = await queryTransfer(deps, transfer);
+  if (answer.outcome.code === 'not_found') answer = await sendTransfer(deps, transfer);
+  const settled = await applyTransferAnswer(deps, transfer, answer, { countsAsRequery: true, initiator });
+  if (!settled.ok) return;
+  switch (settled.value.status) {
+    case 'TRANSFER-SUCCESS': report.succeeded++; break;
+    case 'TRANSFER-FAILED':
+    case 'TRANSFER-REVERSED': report.failed++; break;
+    case 'TRANSFER-ESCALATED': report.escalated++; break;
+    case 'TRANSFER-PENDING': report.stillPending++; break;
+  }
+}

@@ -1,0 +1,179 @@
+// Commits what the switch answered about a transfer (V1, V3). Success posts the sender's
+// hold to the receiver (a late success too: it is credited, never reversed); a definite
+// failure is recorded and reversed as the tenant's rules say; an uncertain answer (01,
+// 09, 97, no answer) keeps the hold, opens a failed transaction under investigation and
+// schedules the next status query with backoff, until the attempt limit escalates it to
+// a person. Whoever commits first (the request, the requery job, the sweep) wins; the
+// others find the transfer settled and change nothing.
+import type { TransferId } from '../../domain/ids.ts';
+import { notificationRecord } from '../notifications/enqueue-notification.ts';
+import { invariant } from '../../domain/invariant.ts';
+import { failureTypeOf, type FailureType } from '../../domain/interbank/failure-type.ts';
+import { formatAmount } from '../../domain/money/money.ts';
+import type { ProcessorOutcome } from '../../domain/processors/outcome.ts';
+import { resolveHold } from '../../domain/refunds/refund-journal.ts';
+import { ok, type Result } from '../../domain/result.ts';
+import type { Dependencies } from '../dependencies.ts';
+import { buildAuditEntry } from '../audit/audit-entry.ts';
+import type { Answer } from '../payments/ask-processor.ts';
+import type { ProcessorState } from '../payments/payment-record.ts';
+import { decideAndCommit, type Decision } from '../shared/commit.ts';
+import { KeyedLock } from '../shared/keyed-lock.ts';
+import { failedTransactionFromRecord, failedTransactionKind, failedTransactionWrite, type FailedTransaction } from '../reversals/failed-transaction-record.ts';
+import { reversalFromRecord, reversalKind, reversalWrite, type Reversal } from '../reversals/reversal-record.ts';
+import type { RecordWrite } from '../ports/store.ts';
+import { transferFromRecord, transferKind, transferWrite, type MoneyTransfer } from './transfer-record.ts';
+import { transferReply } from './transfer-view.ts';
+import { definiteFailureChangeset, detectedFailure } from './transfer-failure.ts';
+
+/** Work on one transfer is queued in this process; versions guard across processes. */
+export const transferLocks = new KeyedLock();
+/** The longest wait between two status queries of one transfer. */
+export const requeryBackoffMsMax = 60 * 60_000;
+
+export function transferLockKey(transfer: Pick<MoneyTransfer, 'tenantId' | 'reference'>): string {
+  return `${transfer.tenantId}/transfer/${transfer.reference}`;
+}
+
+export type SettleOptions = { readonly countsAsRequery: boolean; readonly initiator: string };
+
+export function withFirstReply(transfer: MoneyTransfer): MoneyTransfer {
+  const reply = transferReply(transfer);
+  return { ...transfer, firstReply: { statusCode: reply.statusCode, bodyText: JSON.stringify(reply.body) } };
+}
+
+export async function readTransfer(deps: Dependencies, transfer: Pick<MoneyTransfer, 'tenantId' | 'reference'>): Promise<MoneyTransfer> {
+  const record = await deps.store.getRecord(transfer.tenantId, transferKind, transfer.reference);
+  invariant(record !== null, `transfer ${transfer.reference} vanished`);
+  return transferFromRecord(record);
+}
+
+async function openFailure(deps: Dependencies, transfer: MoneyTransfer): Promise<FailedTransaction | null> {
+  if (transfer.failedTransactionId === undefined) return null;
+  const record = await deps.store.getRecord(transfer.tenantId, failedTransactionKind, transfer.failedTransactionId);
+  return record === null ? null : failedTransactionFromRecord(record);
+}
+
+/** Commits an answer (null: none was needed) to the transfer as it is now in the store. */
+export async function applyTransferAnswer(deps: Dependencies, subject: MoneyTransfer, answer: Answer | null, options: SettleOptions): Promise<Result<MoneyTransfer, 'conflict' | 'insufficient_funds'>> {
+  const settled = await transferLocks.run(transferLockKey(subject), () => decideAndCommit<MoneyTransfer, never>(deps.store, async () => {
+    const current = await readTransfer(deps, subject);
+    // An escalated transfer still takes a late success: it is credited, never reversed.
+    const open = current.status === 'TRANSFER-PENDING' || (current.status === 'TRANSFER-ESCALATED' && answer?.outcome.kind === 'approved');
+    if (!open || answer === null) return rememberFirstReply(deps, current, options);
+    return decideAnswer(deps, current, answer, options);
+  }));
+  return settled.ok ? ok(settled.value) : settled;
+}
+
+function rememberFirstReply(deps: Dependencies, transfer: MoneyTransfer, options: SettleOptions): Decision<MoneyTransfer, never> {
+  if (options.countsAsRequery || transfer.firstReply !== undefined) return { ok: true, changeset: null, value: transfer };
+  const remembered = withFirstReply({ ...transfer, version: transfer.version + 1 });
+  return { ok: true, value: remembered, changeset: { tenantId: transfer.tenantId, at: deps.clock.now(), records: [transferWrite(remembered, transfer.version)] } };
+}
+
+function railState(outcome: ProcessorOutcome, answer: Answer, previous: ProcessorState): ProcessorState {
+  const reference = outcome.processorReference ?? previous.reference;
+  return {
+    outcome: outcome.kind, code: outcome.code, message: outcome.message,
+    ...(reference === undefined ? {} : { reference }),
+    ...(answer.rawReply === null ? {} : { rawReply: answer.rawReply }),
+  };
+}
+
+async function decideAnswer(deps: Dependencies, transfer: MoneyTransfer, answer: Answer, options: SettleOptions): Promise<Decision<MoneyTransfer, never>> {
+  const { outcome } = answer;
+  const rail = railState(outcome, answer, transfer.rail);
+  const existing = await openFailure(deps, transfer);
+  const at = deps.clock.now();
+  if (outcome.kind === 'approved') return settleSuccess(deps, transfer, existing, rail, options, at);
+  if (outcome.kind === 'declined' || (outcome.kind === 'error' && !outcome.retryable)) {
+    const failed = await definiteFailureChangeset(deps, { transfer, existing, outcome, rail, initiator: options.initiator, rememberReply: !options.countsAsRequery, at });
+    return { ok: true, value: failed.transfer, changeset: failed.changeset };
+  }
+  return stillUnknown(deps, transfer, existing, outcome, rail, options, at);
+}
+
+async function settleSuccess(deps: Dependencies, transfer: MoneyTransfer, existing: FailedTransaction | null, rail: ProcessorState, options: SettleOptions, at: number): Promise<Decision<MoneyTransfer, never>> {
+  const hold = await deps.store.getTransfer(transfer.tenantId, transfer.journalTransferId);
+  invariant(hold !== null, `transfer ${transfer.reference}: hold vanished`);
+  const posting = resolveHold(hold, 'post_pending', deps.ids.next('trf') as TransferId);
+  let settled: MoneyTransfer = { ...transfer, version: transfer.version + 1, status: 'TRANSFER-SUCCESS', rail, ledgerSequence: transfer.ledgerSequence + 1, updatedAt: at };
+  if (!options.countsAsRequery && settled.firstReply === undefined) settled = withFirstReply(settled);
+  const late = existing !== null;
+  const audit = await buildAuditEntry(deps, transfer.tenantId, at, {
+    stream: `txn:${transfer.reference}`, action: late ? 'transfer.late_success' : 'transfer.succeeded', initiator: options.initiator,
+    transactionId: transfer.reference, amount: formatAmount(transfer.amountMinor, transfer.currency), currency: transfer.currency,
+    status: 'TRANSFER-SUCCESS', reason: rail.message,
+  });
+  const resolved = existing === null ? [] : [failedTransactionWrite({ ...existing, status: 'resolved', outcomeCode: 'approved', updatedAt: at }, existing.version)];
+  const withdrawn = await withdrawnReversal(deps, transfer, at);
+  return {
+    ok: true, value: settled,
+    changeset: {
+      tenantId: transfer.tenantId, at, transfers: [posting],
+      records: [transferWrite(settled, transfer.version), ...resolved, ...withdrawn],
+      ledgerEntries: [{ transactionId: transfer.reference, sequence: settled.ledgerSequence, status: 'TRANSFER-SUCCESS', at, transferIds: [posting.id], details: { code: rail.code, late_success: late } }],
+      audit: [audit],
+    },
+  };
+}
+
+/** A reversal still waiting for approval when the transfer turns out to have succeeded is closed, never executed. */
+async function withdrawnReversal(deps: Dependencies, transfer: MoneyTransfer, at: number): Promise<RecordWrite[]> {
+  if (transfer.reversalId === undefined) return [];
+  const record = await deps.store.getRecord(transfer.tenantId, reversalKind, transfer.reversalId);
+  if (record === null) return [];
+  const reversal = reversalFromRecord(record);
+  if (reversal.status !== 'PENDING_APPROVAL') return [];
+  const closed: Reversal = { ...reversal, status: 'REJECTED', decidedBy: 'system:requery', decisionReason: 'the transfer succeeded after all (late success): never reversed', updatedAt: at };
+  return [reversalWrite(closed, reversal.version)];
+}
+
+/** Timeouts and status-unknown answers keep their own type; any other retryable answer is "status unknown". */
+function uncertainType(code: string): FailureType {
+  const type = failureTypeOf(code);
+  return type === 'timeout' ? 'timeout' : 'status_unknown';
+}
+
+export function nextQueryDelayMs(deps: Dependencies, attempts: number): number {
+  return Math.min(deps.settings.requeryDelayMs * 2 ** Math.min(attempts, 16), requeryBackoffMsMax);
+}
+
+async function stillUnknown(
+  deps: Dependencies, transfer: MoneyTransfer, existing: FailedTransaction | null, outcome: ProcessorOutcome, rail: ProcessorState, options: SettleOptions, at: number,
+): Promise<Decision<MoneyTransfer, never>> {
+  const attempts = transfer.queryAttempts + (options.countsAsRequery ? 1 : 0);
+  const escalate = attempts >= deps.settings.requeryAttemptsMax;
+  const firstUncertainCode = transfer.firstUncertainCode ?? outcome.code;
+  let next: MoneyTransfer = {
+    ...transfer, version: transfer.version + 1, rail, firstUncertainCode, queryAttempts: attempts, nextQueryAt: at + nextQueryDelayMs(deps, attempts), updatedAt: at,
+    status: escalate ? 'TRANSFER-ESCALATED' : 'TRANSFER-PENDING', ledgerSequence: transfer.ledgerSequence + (escalate ? 1 : 0),
+  };
+  const detected = detectedFailure(deps, transfer, existing, existing?.failureType ?? uncertainType(firstUncertainCode), outcome.code, at);
+  const failed: FailedTransaction = { ...detected, status: escalate ? 'escalated' : 'investigating' };
+  next = { ...next, failedTransactionId: failed.id };
+  if (!options.countsAsRequery && next.firstReply === undefined) next = withFirstReply(next);
+  const audit = await buildAuditEntry(deps, transfer.tenantId, at, {
+    stream: `txn:${transfer.reference}`, action: escalate ? 'transfer.escalated' : 'transfer.still_unknown', initiator: options.initiator,
+    transactionId: transfer.reference, amount: formatAmount(transfer.amountMinor, transfer.currency), currency: transfer.currency,
+    status: next.status, reason: outcome.message,
+    details: { response: { code: outcome.code, query_attempts: attempts, failure_type: failed.failureType, failed_transaction_id: failed.id } },
+  });
+  return {
+    ok: true, value: next,
+    changeset: {
+      tenantId: transfer.tenantId, at,
+      records: [
+        transferWrite(next, transfer.version), failedTransactionWrite(failed, existing?.version ?? 0),
+        ...(escalate ? [notificationRecord(deps.ids, transfer.tenantId, at, {
+          audience: 'operations', template: 'transfer.escalated', source: `transfer:${transfer.reference}`,
+          data: { transfer_reference: transfer.reference, failed_transaction_id: failed.id, query_attempts: String(attempts) },
+        })] : []),
+      ],
+      ...(escalate ? { ledgerEntries: [{ transactionId: transfer.reference, sequence: next.ledgerSequence, status: 'TRANSFER-ESCALATED', at, transferIds: [], details: { query_attempts: attempts } }] } : {}),
+      audit: [audit],
+      ...(escalate ? { outbox: [{ id: deps.ids.next('out'), topic: 'notification.operations', at, payload: { template: 'transfer_escalated', transfer_reference: transfer.reference, failed_transaction_id: failed.id } }] } : {}),
+    },
+  };
+}
