@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'coverage/**', 'deploy/**/cdk.out/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'coverage/**', 'deploy/**/cdk.out/**', '.dynamodb-local/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -3,8 +3,12 @@
 // Then, when a PostgreSQL test database is reachable, the API and Lambda suites run a
 // second time on the PostgreSQL store (CONTRA_TEST_STORE=postgres). Under CI PostgreSQL
 // is required; elsewhere its absence is reported and those runs are skipped.
+// When DynamoDB tests are selected, one DynamoDB Local is started for the whole run
+// (scripts/dynamodb-local-setup.sh, 127.0.0.1 only) and stopped at the end; its address
+// goes to the tests as CONTRA_TEST_DYNAMODB_ENDPOINT. Without Java outside CI they skip.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 
@@ -41,6 +45,32 @@ async function postgresReachable() {
   }
 }
 
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+/** Starts DynamoDB Local for this run; returns its pid and endpoint, or null (with the reason printed). */
+async function startDynamoDbLocal() {
+  const port = await freePort();
+  const started = spawnSync('bash', ['scripts/dynamodb-local-setup.sh', '--start', String(port)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const pid = Number.parseInt(started.stdout.trim().split('\n').pop() ?? '', 10);
+  if (started.status === 0 && Number.isSafeInteger(pid)) return { pid, endpoint: `http://127.0.0.1:${port}` };
+  const reason = started.status === 3 ? 'Java (a JDK 17 or later) is not installed' : `scripts/dynamodb-local-setup.sh failed (exit ${started.status})`;
+  if (process.env.CI) {
+    console.error(`\nDynamoDB Local is required under CI: ${reason}`);
+    process.exit(1);
+  }
+  console.log(`\n# DynamoDB tests skipped: ${reason}.\n`);
+  return null;
+}
+
 const filter = process.argv.slice(2);
 const all = ['src', 'test'].flatMap((root) => findTests(root)).sort();
 const files = all.filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)));
@@ -48,6 +78,18 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+const dynamoDbSuites = files.filter((file) => file.includes('dynamodb'));
+const emulator = dynamoDbSuites.length > 0 && !process.env.CONTRA_TEST_DYNAMODB_ENDPOINT ? await startDynamoDbLocal() : null;
+if (emulator !== null) process.env.CONTRA_TEST_DYNAMODB_ENDPOINT = emulator.endpoint;
+process.on('exit', () => {
+  if (emulator !== null) {
+    try {
+      process.kill(emulator.pid);
+    } catch {
+      // Already gone.
+    }
+  }
+});
 let status = runTests(files);
 const apiSuites = files.filter((file) => file.startsWith(join('test', 'api')) || file.startsWith(join('test', 'lambda')));
 if (apiSuites.length > 0 && process.env.CONTRA_TEST_STORE === undefined) {
