@@ -10,6 +10,11 @@ const environmentSchema = z.object({
   CONTRA_DATA_DIR: z.string().default('./data'),
   CONTRA_STORE: z.enum(['sqlite', 'postgres', 'dynamodb']).optional(),
   DATABASE_URL: z.string().optional(),
+  CONTRA_DYNAMODB_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  DYNAMODB_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name').default('PaymentLedger'),
+  DYNAMODB_AUDIT_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name').default('PaymentAuditTrail'),
+  AWS_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be an AWS region').optional(),
+  AWS_DEFAULT_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be an AWS region').optional(),
   CONTRA_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   CONTRA_MASTER_KEY_FILE: z.string().optional(),
   CONTRA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -26,7 +31,7 @@ export type Config = {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
-  readonly store: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'dynamodb' };
+  readonly store: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string } | DynamoDbStoreConfig;
   readonly adminToken: string | null;
   readonly masterKeyFile: string;
   readonly logLevel: string;
@@ -37,6 +42,15 @@ export type Config = {
   readonly checkpointIntervalMs: number;
   readonly bodyLimitBytes: number;
   readonly simulatorLatencyMs: number;
+};
+
+export type DynamoDbStoreConfig = {
+  readonly kind: 'dynamodb';
+  readonly region: string;
+  /** An emulator (DynamoDB Local) instead of AWS; null for the region's AWS endpoint. */
+  readonly endpoint: string | null;
+  readonly ledgerTable: string;
+  readonly auditTable: string;
 };
 
 export class ConfigError extends Error {
@@ -58,8 +72,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (kind === 'postgres') {
     if (env.DATABASE_URL === undefined) throw new ConfigError('configuration: CONTRA_STORE=postgres needs DATABASE_URL');
     store = { kind, url: env.DATABASE_URL };
+  } else if (kind === 'dynamodb') {
+    const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    if (region === undefined) throw new ConfigError('configuration: CONTRA_STORE=dynamodb needs AWS_REGION');
+    store = { kind, region, endpoint: env.CONTRA_DYNAMODB_ENDPOINT ?? null, ledgerTable: env.DYNAMODB_TABLE_NAME, auditTable: env.DYNAMODB_AUDIT_TABLE_NAME };
   } else {
-    store = kind === 'sqlite' ? { kind, path: resolve(dataDir, 'contra.db') } : { kind };
+    store = { kind, path: resolve(dataDir, 'contra.db') };
   }
   return {
     host: env.HOST,

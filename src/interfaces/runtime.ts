@@ -3,13 +3,14 @@
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import { ConfigError } from './config.ts';
 import { defaultAppSettings, type Dependencies } from '../app/dependencies.ts';
 import { Authenticator } from '../app/access/authenticate.ts';
 import { ensureBootstrapToken } from '../app/access/bootstrap.ts';
 import type { Store } from '../app/ports/store.ts';
 import type { Clock, IdGenerator } from '../app/ports/clock.ts';
 import type { CardProcessor } from '../app/ports/card-processor.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { openDynamoDbStore } from '../adapters/store/dynamodb/dynamodb-store.ts';
 import { openPostgresStore } from '../adapters/store/postgres/postgres-store.ts';
 import { openSqliteStore } from '../adapters/store/sqlite/sqlite-store.ts';
 import { openLocalKeyVault } from '../adapters/key-vault/local/local-key-vault.ts';
@@ -35,8 +36,12 @@ async function openStore(config: Config, clock: Clock): Promise<Store> {
       return openSqliteStore({ path: config.store.path, clock });
     case 'postgres':
       return openPostgresStore({ connectionString: config.store.url, clock });
-    case 'dynamodb':
-      throw new ConfigError('the DynamoDB store is not part of this version yet; unset CONTRA_STORE to use the embedded store');
+    case 'dynamodb': {
+      // Credentials come from the SDK's default chain (environment, profile, role).
+      const { region, endpoint, ledgerTable, auditTable } = config.store;
+      const client = new DynamoDBClient({ region, ...(endpoint === null ? {} : { endpoint }) });
+      return openDynamoDbStore({ client, tables: { ledger: ledgerTable, audit: auditTable }, clock });
+    }
   }
 }
 

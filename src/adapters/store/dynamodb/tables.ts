@@ -1,7 +1,7 @@
 // Creating the two tables (PaymentLedger, PaymentAuditTrail) with their keys and GSIs;
 // `migrate` runs this and waits until both are active. Safe to run concurrently.
 import {
-  CreateTableCommand, DescribeTableCommand, ResourceInUseException, type DynamoDBClient, type GlobalSecondaryIndex,
+  CreateTableCommand, DescribeTableCommand, ResourceInUseException, ResourceNotFoundException, type DynamoDBClient, type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
 import type { IndexName } from './keys.ts';
 import { auditIndexes, ledgerIndexes } from './keys.ts';
@@ -19,7 +19,19 @@ function globalIndex(name: IndexName): GlobalSecondaryIndex {
   };
 }
 
+async function exists(client: DynamoDBClient, name: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: name }));
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return false;
+    throw error;
+  }
+}
+
+/** Only a missing table is created: deployed tables (deploy/aws) need no CreateTable permission. */
 async function createTable(client: DynamoDBClient, name: string, indexes: readonly IndexName[]): Promise<void> {
+  if (await exists(client, name)) return;
   try {
     await client.send(new CreateTableCommand({
       TableName: name,
