@@ -14,7 +14,7 @@ import type { TransferWrite } from '../../../domain/journal/transfers.ts';
 import { bigintAttribute, text, type Item } from './attributes.ts';
 import { planCommit, type CommitState, type Outcome } from './commit-plan.ts';
 import { accountOf, transferOf } from './items.ts';
-import { auditKeys, balanceShardsCount, ledgerKeys } from './keys.ts';
+import { auditKeys, ledgerKeys } from './keys.ts';
 import type { TableNames } from './tables.ts';
 
 /** Attempts of one commit when audit heads move or transactions collide, before giving up. */
@@ -52,12 +52,20 @@ export class DynamoCommitter {
   readonly #nodeTag = BigInt(randomInt(nodeTagsCount));
   readonly #definitions = new Map<string, AccountDefinition>();
   readonly #listedTenants = new Set<TenantId>();
+  readonly #balanceShards: number;
   #lastCommittedAt = 0;
+  #racesLost = 0;
 
-  constructor(client: DynamoDBClient, tables: TableNames, clock: Clock) {
+  constructor(client: DynamoDBClient, tables: TableNames, clock: Clock, balanceShards: number) {
     this.#client = client;
     this.#tables = tables;
     this.#clock = clock;
+    this.#balanceShards = balanceShards;
+  }
+
+  /** Commits sent again because an audit head moved or a transaction collided (for benchmarks and metrics). */
+  get racesLost(): number {
+    return this.#racesLost;
   }
 
   async commit(changeset: Changeset): Promise<CommitResult> {
@@ -67,7 +75,7 @@ export class DynamoCommitter {
       const planned = planCommit({
         changeset, state, tables: this.#tables, committedAt,
         sequenceBase: BigInt(committedAt) * sequencesPerCommit + this.#nodeTag * sequencesPerNode,
-        shard: () => randomInt(balanceShardsCount),
+        shard: () => randomInt(this.#balanceShards),
         tenantListed: this.#listedTenants.has(changeset.tenantId),
       });
       if (!planned.ok) return planned;
@@ -78,6 +86,7 @@ export class DynamoCommitter {
       } catch (error) {
         const outcome = outcomeOf(error, planned.plan.outcomes);
         if (outcome !== 'retry') return { ok: false, conflict: outcome };
+        this.#racesLost++;
         if (attempt >= commitAttemptsMax) throw new Error(`a commit lost ${commitAttemptsMax} races in a row`, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, randomInt(Math.min(retryDelayMaxMs, 2 ** attempt) + 1)));
       }

@@ -15,6 +15,8 @@ import * as audit from './audit-reads.ts';
 import { DynamoCommitter } from './committer.ts';
 import * as journal from './journal-reads.ts';
 import { createTables, type TableNames } from './tables.ts';
+import { balanceShardsCount, balanceShardsMax } from './keys.ts';
+import { invariant } from '../../../domain/invariant.ts';
 
 export type DynamoDbStoreOptions = {
   readonly client: DynamoDBClient;
@@ -23,6 +25,8 @@ export type DynamoDbStoreOptions = {
   readonly clock: Clock;
   /** Whether `close` also destroys the client (false when the caller shares it). */
   readonly ownsClient?: boolean;
+  /** Balance items per allow-negative account; `balanceShardsCount` unless said otherwise (1 = no sharding). */
+  readonly balanceShards?: number;
 };
 
 export class DynamoDbStore implements Store {
@@ -33,8 +37,15 @@ export class DynamoDbStore implements Store {
 
   constructor(options: DynamoDbStoreOptions) {
     this.#reader = { client: options.client, tables: options.tables };
-    this.#committer = new DynamoCommitter(options.client, options.tables, options.clock);
+    const shards = options.balanceShards ?? balanceShardsCount;
+    invariant(Number.isSafeInteger(shards) && shards >= 1 && shards <= balanceShardsMax, `balance shards must be 1 to ${balanceShardsMax}`);
+    this.#committer = new DynamoCommitter(options.client, options.tables, options.clock, shards);
     this.#ownsClient = options.ownsClient ?? true;
+  }
+
+  /** Commits sent again after a lost race, since the store opened. */
+  get racesLost(): number {
+    return this.#committer.racesLost;
   }
 
   /** Creates both tables and their GSIs when missing, and waits until they are active. */

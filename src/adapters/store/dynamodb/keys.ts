@@ -12,6 +12,8 @@ export const auditIndexes: readonly IndexName[] = ['gsi1', 'gsi2', 'gsi3', 'gsi4
 
 /** Balance items of an account that allows a negative balance; deltas go to one at random. */
 export const balanceShardsCount = 16;
+/** Shard sort keys carry two digits; reads sum whatever shards exist. */
+export const balanceShardsMax = 99;
 
 /** Digits of fixed-width numbers in sort keys: times in ms (15), sequences (20), positions (12). */
 const timeDigits = 15;
