@@ -9,8 +9,6 @@ import { ensureBootstrapToken } from '../app/access/bootstrap.ts';
 import type { Store } from '../app/ports/store.ts';
 import type { Clock, IdGenerator } from '../app/ports/clock.ts';
 import type { CardProcessor } from '../app/ports/card-processor.ts';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { openDynamoDbStore } from '../adapters/store/dynamodb/dynamodb-store.ts';
 import { openPostgresStore } from '../adapters/store/postgres/postgres-store.ts';
 import { openSqliteStore } from '../adapters/store/sqlite/sqlite-store.ts';
 import { openLocalKeyVault } from '../adapters/key-vault/local/local-key-vault.ts';
@@ -37,6 +35,10 @@ async function openStore(config: Config, clock: Clock): Promise<Store> {
     case 'postgres':
       return openPostgresStore({ connectionString: config.store.url, clock });
     case 'dynamodb': {
+      // Loaded only when selected: the AWS SDK is large and the other stores never need it.
+      const [{ DynamoDBClient }, { openDynamoDbStore }] = await Promise.all([
+        import('@aws-sdk/client-dynamodb'), import('../adapters/store/dynamodb/dynamodb-store.ts'),
+      ]);
       // Credentials come from the SDK's default chain (environment, profile, role).
       const { region, endpoint, ledgerTable, auditTable } = config.store;
       const client = new DynamoDBClient({ region, ...(endpoint === null ? {} : { endpoint }) });

@@ -28,7 +28,7 @@ export type AccountMovement = {
 export class Movements {
   readonly #byAccount = new Map<AccountId, AccountMovement>();
 
-  /** Applies one transfer's delta; returns false when it takes a no-negative account below zero from a zero start. */
+  /** Applies one transfer's delta and raises the headroom the account needs if this point is its lowest. */
   apply(definition: AccountDefinition, delta: BalanceDelta): void {
     const movement = this.#byAccount.get(definition.id) ?? { definition, delta: zeroBalances, headroomNeeded: 0n };
     movement.delta = applyDelta(movement.delta, delta);

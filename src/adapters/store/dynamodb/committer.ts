@@ -7,7 +7,7 @@ import {
   ProvisionedThroughputExceededException, ThrottlingException, InternalServerError, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../../../app/ports/clock.ts';
-import type { Changeset, CommitResult } from '../../../app/ports/store.ts';
+import type { Changeset, CommitResult, Conflict } from '../../../app/ports/store.ts';
 import type { AccountId, TenantId, TransferId } from '../../../domain/ids.ts';
 import { zeroBalances, type AccountDefinition } from '../../../domain/journal/accounts.ts';
 import type { TransferWrite } from '../../../domain/journal/transfers.ts';
@@ -78,7 +78,7 @@ export class DynamoCommitter {
         shard: () => randomInt(this.#balanceShards),
         tenantListed: this.#listedTenants.has(changeset.tenantId),
       });
-      if (!planned.ok) return planned;
+      if (!planned.ok) return { ok: false, conflict: (await this.#earlierConflict(changeset)) ?? planned.conflict };
       try {
         await this.#client.send(new TransactWriteItemsCommand({ TransactItems: planned.plan.items, ClientRequestToken: randomUUID() }));
         this.#listedTenants.add(changeset.tenantId);
@@ -91,6 +91,23 @@ export class DynamoCommitter {
         await new Promise((resolve) => setTimeout(resolve, randomInt(Math.min(retryDelayMaxMs, 2 ** attempt) + 1)));
       }
     }
+  }
+
+  /**
+   * A conflict found in code (a transfer's account, currency or hold) must not hide one the
+   * SQL stores would report first: a stale record version, then an account that exists.
+   */
+  async #earlierConflict(changeset: Changeset): Promise<Conflict | null> {
+    const { tenantId } = changeset;
+    for (const record of changeset.records ?? []) {
+      const item = await this.#get(this.#tables.ledger, ledgerKeys.record(tenantId, record.kind, record.id), ledgerKeys.recordSort);
+      const version = item === undefined ? 0 : Number(bigintAttribute(item, 'version'));
+      if (version !== record.expectedVersion) return { kind: 'version', recordKind: record.kind, id: record.id };
+    }
+    for (const account of changeset.accounts ?? []) {
+      if ((await this.#definition(tenantId, account.id)) !== null) return { kind: 'account_exists', accountId: account.id };
+    }
+    return null;
   }
 
   /** Strictly increasing in this process, whatever the clock does. */

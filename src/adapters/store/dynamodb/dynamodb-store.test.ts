@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { Changeset } from '../../../app/ports/store.ts';
 import type { AccountId, TenantId, TransferId } from '../../../domain/ids.ts';
+import type { TransferWrite } from '../../../domain/journal/transfers.ts';
 import { runStoreConformance } from '../conformance.ts';
 import { systemClock } from '../../system/system-clock.ts';
 import { transactItemsMax, TransactionTooLargeError } from './commit-plan.ts';
@@ -27,11 +28,12 @@ function accounts(tenantId: TenantId): Changeset {
   };
 }
 
+function paymentTransfer(index: number): TransferWrite {
+  return { id: `pay-${index}` as TransferId, kind: 'posted', debitAccountId: 'clearing' as AccountId, creditAccountId: 'merchant' as AccountId, amountMinor: 1_000n, currency: 'NGN', code: 'payment' };
+}
+
 function payment(tenantId: TenantId, index: number): Changeset {
-  return {
-    tenantId, at,
-    transfers: [{ id: `pay-${index}` as TransferId, kind: 'posted', debitAccountId: 'clearing' as AccountId, creditAccountId: 'merchant' as AccountId, amountMinor: 1_000n, currency: 'NGN', code: 'payment' }],
-  };
+  return { tenantId, at, transfers: [paymentTransfer(index)] };
 }
 
 async function withStore(endpoint: string, tables: TableNames, test: (store: DynamoDbStore, tenantId: TenantId) => Promise<void>): Promise<void> {
@@ -54,6 +56,15 @@ function dynamoDbSpecifics(endpoint: string, tables: TableNames): void {
       await assert.rejects(store.commit({ tenantId, at, ledgerEntries: entries }), TransactionTooLargeError);
       assert.deepEqual(await store.listLedgerEntries(tenantId, 'txn-1'), []);
       assert.ok((await store.commit({ tenantId, at, ledgerEntries: entries.slice(0, transactItemsMax) })).ok, 'exactly the limit commits');
+    }));
+
+    it('reports a stale record version before a missing account, in the order SQL stores check', () => withStore(endpoint, tables, async (store, tenantId) => {
+      assert.ok((await store.commit({ tenantId, at, records: [{ kind: 'payment', id: 'p-1', body: {}, expectedVersion: 0 }] })).ok);
+      const missingAccount = { ...paymentTransfer(1), debitAccountId: 'nobody' as AccountId };
+      assert.deepEqual(await store.commit({ tenantId, at, records: [{ kind: 'payment', id: 'p-1', body: {}, expectedVersion: 0 }], transfers: [missingAccount] }),
+        { ok: false, conflict: { kind: 'version', recordKind: 'payment', id: 'p-1' } });
+      assert.deepEqual(await store.commit({ tenantId, at, accounts: accounts(tenantId).accounts ?? [], transfers: [{ ...paymentTransfer(2), currency: 'USD' }] }),
+        { ok: false, conflict: { kind: 'account_exists', accountId: 'clearing' } });
     }));
 
     it('spreads concurrent payments to a hot account over balance shards, none refused, and reads their sum', () => withStore(endpoint, tables, async (store, tenantId) => {
