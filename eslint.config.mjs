@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 const deployInstalled = existsSync(new URL('./deploy/aws/node_modules/aws-cdk-lib', import.meta.url));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'coverage/**', 'deploy/**/cdk.out/**', 'deploy/**/node_modules/**', ...(deployInstalled ? [] : ['deploy/**'])] },
+  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'coverage/**', 'deploy/**/cdk.out/**', 'deploy/**/node_modules/**', '.dynamodb-local/**', ...(deployInstalled ? [] : ['deploy/**'])] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -30,6 +30,11 @@ const environmentSchema = z.object({
   CONTRA_DATA_DIR: z.string().default('./data'),
   CONTRA_STORE: z.enum(['sqlite', 'postgres', 'dynamodb']).optional(),
   DATABASE_URL: z.string().optional(),
+  CONTRA_DYNAMODB_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  DYNAMODB_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name').default('PaymentLedger'),
+  DYNAMODB_AUDIT_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name').default('PaymentAuditTrail'),
+  AWS_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be an AWS region').optional(),
+  AWS_DEFAULT_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be an AWS region').optional(),
   CONTRA_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   CONTRA_MASTER_KEY_FILE: z.string().optional(),
   PAYMENT_KMS_KEY_ARN: z.string().regex(kmsKeyArnPattern, 'must be a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/… or alias/…)').optional(),
@@ -94,7 +99,7 @@ export type Config = {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
-  readonly store: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'dynamodb' };
+  readonly store: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string } | DynamoDbStoreConfig;
   readonly adminToken: string | null;
   readonly masterKeyFile: string;
   /** Seed 003's PAYMENT_KMS_KEY_ARN: when set, the AWS KMS key vault replaces the local one. */
@@ -113,6 +118,15 @@ export type Config = {
   readonly glitchWindowMs: number;
   readonly glitchBurstThreshold: number;
   readonly detectIntervalMs: number;
+};
+
+export type DynamoDbStoreConfig = {
+  readonly kind: 'dynamodb';
+  readonly region: string;
+  /** An emulator (DynamoDB Local) instead of AWS; null for the region's AWS endpoint. */
+  readonly endpoint: string | null;
+  readonly ledgerTable: string;
+  readonly auditTable: string;
 };
 
 export class ConfigError extends Error {
@@ -134,8 +148,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (kind === 'postgres') {
     if (env.DATABASE_URL === undefined) throw new ConfigError('configuration: CONTRA_STORE=postgres needs DATABASE_URL');
     store = { kind, url: env.DATABASE_URL };
+  } else if (kind === 'dynamodb') {
+    const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    if (region === undefined) throw new ConfigError('configuration: CONTRA_STORE=dynamodb needs AWS_REGION');
+    store = { kind, region, endpoint: env.CONTRA_DYNAMODB_ENDPOINT ?? null, ledgerTable: env.DYNAMODB_TABLE_NAME, auditTable: env.DYNAMODB_AUDIT_TABLE_NAME };
   } else {
-    store = kind === 'sqlite' ? { kind, path: resolve(dataDir, 'contra.db') } : { kind };
+    store = { kind, path: resolve(dataDir, 'contra.db') };
   }
   return {
     host: env.HOST,

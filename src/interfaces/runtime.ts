@@ -3,7 +3,6 @@
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import { ConfigError } from './config.ts';
 import { defaultAppSettings, type Dependencies } from '../app/dependencies.ts';
 import { Authenticator } from '../app/access/authenticate.ts';
 import { ensureBootstrapToken } from '../app/access/bootstrap.ts';
@@ -70,8 +69,16 @@ async function openStore(config: Config, clock: Clock): Promise<Store> {
       return (await import('../adapters/store/sqlite/sqlite-store.ts')).openSqliteStore({ path: config.store.path, clock });
     case 'postgres':
       return (await import('../adapters/store/postgres/postgres-store.ts')).openPostgresStore({ connectionString: config.store.url, clock });
-    case 'dynamodb':
-      throw new ConfigError('the DynamoDB store is not part of this version yet; unset CONTRA_STORE to use the embedded store');
+    case 'dynamodb': {
+      // Loaded only when selected: the AWS SDK is large and the other stores never need it.
+      const [{ DynamoDBClient }, { openDynamoDbStore }] = await Promise.all([
+        import('@aws-sdk/client-dynamodb'), import('../adapters/store/dynamodb/dynamodb-store.ts'),
+      ]);
+      // Credentials come from the SDK's default chain (environment, profile, role).
+      const { region, endpoint, ledgerTable, auditTable } = config.store;
+      const client = new DynamoDBClient({ region, ...(endpoint === null ? {} : { endpoint }) });
+      return openDynamoDbStore({ client, tables: { ledger: ledgerTable, audit: auditTable }, clock });
+    }
   }
 }
 

@@ -10,15 +10,15 @@ import { loadConfig } from '../../src/interfaces/config.ts';
 import { createLogger } from '../../src/interfaces/logger.ts';
 import { openRuntime, type Runtime, type RuntimeOverrides } from '../../src/interfaces/runtime.ts';
 import { buildHttpServer } from '../../src/interfaces/http/server.ts';
-import { createServiceSchema, filesText, testStoreKind } from './test-store.ts';
+import { createServiceSchema, createServiceTables, filesText, testStoreKind, type TestStoreKind } from './test-store.ts';
 
 export const adminToken = 'test-bootstrap-token-0123456789abcdef';
 
 export type TestService = {
   readonly baseUrl: string;
   readonly dataDir: string;
-  /** The store this service runs on: CONTRA_TEST_STORE=postgres runs the API suites on PostgreSQL. */
-  readonly storeKind: 'sqlite' | 'postgres';
+  /** The store this service runs on: CONTRA_TEST_STORE=postgres|dynamodb runs the API suites there. */
+  readonly storeKind: TestStoreKind;
   /** Every byte the store keeps, as text, to prove what is never stored. */
   storedText(): Promise<string>;
   readonly runtime: Runtime;
@@ -29,9 +29,12 @@ export type TestService = {
 
 export async function startService(overrides: RuntimeOverrides & { environment?: Record<string, string> } = {}): Promise<TestService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'contra-test-'));
-  const postgres = testStoreKind() === 'postgres' ? await createServiceSchema() : null;
+  const storeKind = testStoreKind();
+  const postgres = storeKind === 'postgres' ? await createServiceSchema() : null;
+  const dynamodb = storeKind === 'dynamodb' ? createServiceTables() : null;
   const config = loadConfig({
     ...(postgres === null ? {} : { DATABASE_URL: postgres.url }),
+    ...dynamodb?.environment,
     CONTRA_DATA_DIR: dataDir,
     CONTRA_ADMIN_TOKEN: adminToken,
     CONTRA_LOG_LEVEL: 'debug',
@@ -55,15 +58,16 @@ export async function startService(overrides: RuntimeOverrides & { environment?:
   return {
     baseUrl: `http://127.0.0.1:${address.port}`,
     dataDir,
-    storeKind: postgres === null ? 'sqlite' : 'postgres',
+    storeKind,
     runtime,
     app,
     logs,
-    storedText: () => (postgres === null ? Promise.resolve(filesText(dataDir)) : postgres.storedText()),
+    storedText: () => (postgres?.storedText() ?? dynamodb?.storedText() ?? Promise.resolve(filesText(dataDir))),
     async close() {
       await app.close();
       await runtime.close();
       await postgres?.drop();
+      await dynamodb?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

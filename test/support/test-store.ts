@@ -1,13 +1,19 @@
 // The store an API test service runs on. By default the embedded SQLite file; with
 // CONTRA_TEST_STORE=postgres a fresh schema of the PostgreSQL test database per service,
-// so every service starts as empty as a new SQLite file, and the schema is dropped after.
+// with CONTRA_TEST_STORE=dynamodb fresh tables on the run's DynamoDB Local; either way
+// every service starts as empty as a new SQLite file, and its schema or tables go after.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { createTestSchema, testDatabaseUrl } from '../../src/adapters/store/postgres/test-database.ts';
+import { emulatorClient, testTables } from '../../src/adapters/store/dynamodb/test-emulator.ts';
 
-export function testStoreKind(): 'sqlite' | 'postgres' {
-  return process.env['CONTRA_TEST_STORE'] === 'postgres' ? 'postgres' : 'sqlite';
+export type TestStoreKind = 'sqlite' | 'postgres' | 'dynamodb';
+
+export function testStoreKind(): TestStoreKind {
+  const kind = process.env['CONTRA_TEST_STORE'];
+  return kind === 'postgres' || kind === 'dynamodb' ? kind : 'sqlite';
 }
 
 export function filesText(directory: string): string {
@@ -41,5 +47,38 @@ export async function createServiceSchema(): Promise<ServiceSchema> {
       return texts.join('\n');
     }),
     drop: () => schema.drop(),
+  };
+}
+
+export type ServiceTables = { readonly environment: Record<string, string>; storedText(): Promise<string>; drop(): Promise<void> };
+
+async function scanText(endpoint: string, table: string): Promise<string> {
+  const client = emulatorClient(endpoint);
+  try {
+    const lines: string[] = [];
+    let start: ScanCommandOutput['LastEvaluatedKey'];
+    do {
+      const output = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ...(start === undefined ? {} : { ExclusiveStartKey: start }) }));
+      lines.push(...(output.Items ?? []).map((item) => JSON.stringify(item)));
+      start = output.LastEvaluatedKey;
+    } while (start !== undefined);
+    return lines.join('\n');
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Tables of their own on the run's DynamoDB Local, and the environment that selects them. */
+export function createServiceTables(): ServiceTables {
+  const endpoint = process.env['CONTRA_TEST_DYNAMODB_ENDPOINT'];
+  if (endpoint === undefined || endpoint === '') throw new Error('CONTRA_TEST_STORE=dynamodb needs CONTRA_TEST_DYNAMODB_ENDPOINT (scripts/run-tests.mjs sets it)');
+  const tables = testTables('api');
+  return {
+    environment: {
+      CONTRA_STORE: 'dynamodb', AWS_REGION: 'us-east-1', CONTRA_DYNAMODB_ENDPOINT: endpoint,
+      DYNAMODB_TABLE_NAME: tables.ledger, DYNAMODB_AUDIT_TABLE_NAME: tables.audit,
+    },
+    storedText: async () => `${await scanText(endpoint, tables.ledger)}\n${await scanText(endpoint, tables.audit)}`,
+    drop: () => tables.drop(endpoint),
   };
 }

@@ -1,5 +1,6 @@
-// The backup job (B1): per tenant, the audit records and the refund, chargeback and tenant
-// records that changed since the last run, as gzip NDJSON with a manifest, to a blob store.
+// The backup job (B1): per tenant, the audit records and the refund, chargeback, transfer,
+// failed-transaction, reversal and tenant records that changed since the last run, as gzip
+// NDJSON with a manifest, to a blob store.
 // Incremental and exact without store cursors: a run reads audit records decided since the
 // previous horizon less a settling window and takes, per stream, only the next sequence
 // numbers in order — so a record still in flight in another process when the run reads
@@ -20,7 +21,7 @@ import { Readable } from 'node:stream';
 /** How far back a run looks for records still committing when the previous run read. */
 export const backupSettleMs = 60_000;
 /** The versioned records a backup carries besides the audit trail. */
-export const backupRecordKinds = ['tenant', 'refund', 'chargeback'] as const;
+export const backupRecordKinds = ['tenant', 'refund', 'chargeback', 'transfer', 'failed_transaction', 'reversal'] as const;
 const pageSize = 200;
 
 export type BackupReport = {
@@ -55,23 +56,52 @@ async function previousHeads(blobs: BlobStore, tenantId: TenantId, stamp: string
   return heads;
 }
 
-/** Audit records new since the heads, per stream in sequence order, decided by the horizon. */
+/** Out-of-order records held back per run, waiting for the sequence before them. */
+const heldBackMax = 10_000;
+
+/**
+ * Audit records new since the heads, per stream in sequence order, decided by the horizon.
+ * A store may list a stream's records out of sequence order (DynamoDB lists by decision
+ * time), so a record that arrives before its predecessor waits until the predecessor
+ * comes; a record past the horizon closes its stream for this run.
+ */
 async function* newAuditRecords(deps: BackupDependencies, tenantId: TenantId, heads: Map<string, AuditStreamHead>, fromAt: number | null, horizon: number): AsyncGenerator<AuditRecord> {
-  const blocked = new Set<string>();
+  const closed = new Set<string>();
+  const waiting = new Map<string, Map<number, AuditRecord>>();
+  let held = 0;
   let cursor: string | undefined;
   do {
     const page = await deps.store.listAudit(tenantId, { ...(fromAt === null ? {} : { fromAt }) }, { limit: pageSize, ...(cursor === undefined ? {} : { cursor }) });
     for (const record of page.items) {
-      const head = heads.get(record.stream);
-      const known = head?.sequence ?? 0;
-      if (record.sequence <= known) continue;
-      if (blocked.has(record.stream) || record.at > horizon || record.sequence !== known + 1) {
+      const known = heads.get(record.stream)?.sequence ?? 0;
+      if (record.sequence <= known || closed.has(record.stream)) continue;
+      if (record.at > horizon) {
         // Later records of this stream wait for the next run, so each stream stays in order.
-        blocked.add(record.stream);
+        closed.add(record.stream);
         continue;
       }
-      heads.set(record.stream, { stream: record.stream, sequence: record.sequence, hash: record.hash });
-      yield record;
+      if (record.sequence !== known + 1) {
+        if (held >= heldBackMax) closed.add(record.stream);
+        else {
+          const queue = waiting.get(record.stream) ?? new Map<number, AuditRecord>();
+          queue.set(record.sequence, record);
+          waiting.set(record.stream, queue);
+          held++;
+        }
+        continue;
+      }
+      let next: AuditRecord | undefined = record;
+      while (next !== undefined) {
+        heads.set(next.stream, { stream: next.stream, sequence: next.sequence, hash: next.hash });
+        yield next;
+        const queue = waiting.get(next.stream);
+        const following: AuditRecord | undefined = queue?.get(next.sequence + 1);
+        if (following !== undefined) {
+          queue?.delete(following.sequence);
+          held--;
+        }
+        next = following;
+      }
     }
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);

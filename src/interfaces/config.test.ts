@@ -1,0 +1,34 @@
+// Configuration: which store the environment selects, and the DynamoDB settings it needs.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('store selection', () => {
+  it('selects the embedded store by default and PostgreSQL when DATABASE_URL is set', () => {
+    assert.equal(loadConfig({}).store.kind, 'sqlite');
+    assert.equal(loadConfig({ DATABASE_URL: 'postgres://localhost/contra' }).store.kind, 'postgres');
+  });
+
+  it('selects DynamoDB with the seed table names, the region and an optional emulator endpoint', () => {
+    assert.deepEqual(loadConfig({ CONTRA_STORE: 'dynamodb', AWS_REGION: 'eu-west-1' }).store, {
+      kind: 'dynamodb', region: 'eu-west-1', endpoint: null, ledgerTable: 'PaymentLedger', auditTable: 'PaymentAuditTrail',
+    });
+    assert.deepEqual(loadConfig({
+      CONTRA_STORE: 'dynamodb', AWS_DEFAULT_REGION: 'us-east-1', CONTRA_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      DYNAMODB_TABLE_NAME: 'prod-PaymentLedger', DYNAMODB_AUDIT_TABLE_NAME: 'prod-PaymentAuditTrail',
+    }).store, {
+      kind: 'dynamodb', region: 'us-east-1', endpoint: 'http://127.0.0.1:8000', ledgerTable: 'prod-PaymentLedger', auditTable: 'prod-PaymentAuditTrail',
+    });
+  });
+
+  it('refuses DynamoDB without a region, naming the variable', () => {
+    assert.throws(() => loadConfig({ CONTRA_STORE: 'dynamodb' }), (error: unknown) => error instanceof ConfigError && error.message.includes('AWS_REGION'));
+  });
+
+  it('refuses a table name DynamoDB would refuse and an endpoint that is not a URL', () => {
+    for (const [name, value] of [['DYNAMODB_TABLE_NAME', 'no spaces allowed'], ['DYNAMODB_AUDIT_TABLE_NAME', 'x'], ['CONTRA_DYNAMODB_ENDPOINT', 'localhost:8000']]) {
+      assert.throws(() => loadConfig({ CONTRA_STORE: 'dynamodb', AWS_REGION: 'eu-west-1', [name ?? '']: value ?? '' }),
+        (error: unknown) => error instanceof ConfigError && error.message.includes(name ?? '?'));
+    }
+  });
+});
