@@ -21,6 +21,7 @@ import { restoreTenant } from '../../src/app/backups/restore-backup.ts';
 import { verifyAuditTrail } from '../../src/app/audit/verify-audit.ts';
 import { hashStreamHeads } from '../../src/domain/audit/audit-record.ts';
 import type { BlobStore } from '../../src/app/ports/blob-store.ts';
+import type { Store } from '../../src/app/ports/store.ts';
 import type { TenantId } from '../../src/domain/ids.ts';
 
 describe('backups', () => {
@@ -112,6 +113,30 @@ describe('backups', () => {
     await assert.rejects(restoreInto(clone, 'tampered-target'), /does not match its manifest/);
     rmSync(join(tampered, ...firstFolder.split('/')), { recursive: true });
     await assert.rejects(restoreInto(clone, 'broken-chain-target'), /chain of backups is broken/);
+  });
+
+  it('backs up a trail that the store lists out of sequence order (as DynamoDB lists by time)', async () => {
+    const { store } = service.runtime.deps;
+    // Every page of the audit listing comes back reversed: each stream's records arrive last first.
+    const reversing = new Proxy(store, {
+      get(target, property) {
+        if (property === 'listAudit') {
+          return async (...args: Parameters<Store['listAudit']>) => {
+            const page = await target.listAudit(...args);
+            return { ...page, items: [...page.items].reverse() };
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const blobs = folderBlobStore(join(scratch, 'reversed'));
+    const report = await backupTenant({ ...service.runtime.deps, store: reversing }, blobs, tenantId, { settleMs: 0 });
+    const live = (await store.auditHeads(tenantId)).reduce((sum, head) => sum + head.sequence, 0);
+    assert.equal(report.auditRecords, live - 1, 'every record but the backup\'s own audit record');
+    const restored = await restoreInto(blobs, 'from-reversed');
+    assert.equal(restored.verification.status, 'intact');
+    assert.equal(restored.headsHash, report.chainHead.heads_hash);
   });
 
   describe('to S3', () => {

@@ -9,17 +9,14 @@ import { backupTenant } from '../../app/backups/write-backup.ts';
 import type { TenantId } from '../../domain/ids.ts';
 import type { Config } from '../config.ts';
 import { openRuntime } from '../runtime.ts';
+import { selectTenants } from './select-tenants.ts';
 
 /** Returns the exit code: 0 done, 2 unknown tenant. */
 export async function backup(config: Config, logger: Logger, options: { tenant?: string }): Promise<number> {
   const runtime = await openRuntime(config, logger);
   try {
-    const known = await runtime.deps.store.listTenantIds();
-    const tenants = options.tenant === undefined ? known : known.filter((tenantId) => tenantId === options.tenant);
-    if (options.tenant !== undefined && tenants.length === 0) {
-      process.stderr.write(`contra: no tenant '${options.tenant}'\n`);
-      return 2;
-    }
+    const tenants = await selectTenants(runtime, options.tenant);
+    if (tenants === null) return 2;
     const { blobs, settleMs } = runtime.backups;
     const bar = new SingleBar({ format: 'backup [{bar}] {value}/{total} tenants', stream: process.stderr }, Presets.shades_classic);
     bar.start(tenants.length, 0);

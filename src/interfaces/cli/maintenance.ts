@@ -1,8 +1,8 @@
 // `contra migrate`, `contra verify-audit` and `contra detect`.
 import type { Logger } from 'pino';
-import type { TenantId } from '../../domain/ids.ts';
 import type { Config } from '../config.ts';
 import { openRuntime } from '../runtime.ts';
+import { selectTenants } from './select-tenants.ts';
 import { verifyAuditTrail } from '../../app/audit/verify-audit.ts';
 import { detectFailures } from '../../app/reversals/detect-failures.ts';
 
@@ -16,12 +16,8 @@ export async function migrate(config: Config, logger: Logger): Promise<void> {
 export async function verifyAudit(config: Config, logger: Logger, tenant?: string): Promise<number> {
   const runtime = await openRuntime(config, logger);
   try {
-    const known = await runtime.deps.store.listTenantIds();
-    if (tenant !== undefined && !known.includes(tenant as TenantId)) {
-      process.stderr.write(`contra: no tenant '${tenant}'\n`);
-      return 2;
-    }
-    const tenants = tenant === undefined ? known : [tenant as TenantId];
+    const tenants = await selectTenants(runtime, tenant);
+    if (tenants === null) return 2;
     let broken = 0;
     for (const tenantId of tenants) {
       const result = await verifyAuditTrail(runtime.deps, tenantId);
@@ -41,12 +37,10 @@ export async function verifyAudit(config: Config, logger: Logger, tenant?: strin
 export async function detect(config: Config, logger: Logger, tenant?: string): Promise<number> {
   const runtime = await openRuntime(config, logger);
   try {
-    const known = await runtime.deps.store.listTenantIds();
-    if (tenant !== undefined && !known.includes(tenant as TenantId)) {
-      process.stderr.write(`contra: no tenant '${tenant}'\n`);
-      return 2;
-    }
-    const report = await detectFailures(runtime.deps, tenant === undefined ? {} : { tenantId: tenant as TenantId });
+    const tenants = await selectTenants(runtime, tenant);
+    if (tenants === null) return 2;
+    const [only] = tenants;
+    const report = await detectFailures(runtime.deps, tenant === undefined || only === undefined ? {} : { tenantId: only });
     process.stdout.write(`detection: ${report.examined} unconfirmed transfers queried (${report.succeeded} succeeded, ${report.failed} failed, ${report.stillPending} still unknown, ${report.escalated} escalated), ${report.orphanedDebits} orphaned debits\n`);
     for (const burst of report.glitchBursts) {
       process.stdout.write(`glitch burst: tenant ${burst.tenantId} bank ${burst.bankCode}, ${burst.count} failures (91/96) in the window${burst.new ? '' : ' (already alerted)'}\n`);
