@@ -21,9 +21,13 @@ export const metadataSchema = z
   .refine((value) => Object.keys(value).length <= 20, 'at most 20 keys')
   .describe('Free-form string pairs kept with the record.');
 
+/** The longest page cursor accepted; every store's cursors fit well inside it. */
+export const pageCursorLengthMax = 1024;
+
 export const pageQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(pageSizeMax).default(50),
-  cursor: z.string().max(200).optional(),
+  // Store cursors are opaque; DynamoDB's carry the last key of a page and run to a few hundred characters.
+  cursor: z.string().max(pageCursorLengthMax).optional(),
 });
 
 export const idempotencyHeaderSchema = z.object({

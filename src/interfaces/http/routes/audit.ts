@@ -9,6 +9,7 @@ import { pageSizeMax } from '../../../app/ports/store.ts';
 import type { HttpContext } from '../server.ts';
 import { access, requireRole } from '../auth.ts';
 import { sendReply, sendResult } from '../send.ts';
+import { pageCursorLengthMax } from '../schemas.ts';
 
 const auditQuery = z.strictObject({
   transaction_id: z.string().max(64).optional(),
@@ -17,7 +18,7 @@ const auditQuery = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(pageSizeMax).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(pageCursorLengthMax).optional(),
 });
 
 export function registerAuditRoutes(app: FastifyInstance, { deps, authenticator }: HttpContext): void {
