@@ -64,4 +64,5 @@ export const access = {
   manageNotifications: ['admin', 'operator'],
   manageCalendar: ['admin'],
   backups: ['admin', 'auditor'],
+  cbnReports: ['admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;

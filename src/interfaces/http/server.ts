@@ -19,6 +19,7 @@ import { registerChargebackRoutes } from './routes/chargebacks.ts';
 import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerCalendarRoutes } from './routes/calendar.ts';
 import { registerBackupRoutes } from './routes/backups.ts';
+import { registerCbnReportRoutes } from './routes/cbn-reports.ts';
 import type { BackupTarget } from '../backup-target.ts';
 import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerReversalRoutes } from './routes/reversals.ts';
@@ -67,6 +68,7 @@ export async function buildHttpServer(
   registerNotificationRoutes(app, context);
   registerCalendarRoutes(app, context);
   registerBackupRoutes(app, context);
+  registerCbnReportRoutes(app, context);
   await app.ready();
   return app;
 }
