@@ -2,13 +2,15 @@
 // HTTP API, the seed's Refund Processing Lambda and one function per scheduled job. Each
 // gets the least it needs: its tables without Scan or DeleteItem (ledger and audit rows
 // are never deleted), the payment key only through DynamoDB or under an encryption
-// context that names a tenant and a purpose, and nothing of the bucket or queues.
+// context that names a tenant and a purpose. Only the backup function touches the bucket:
+// put, get and list there, with the payment key only through S3 (the bucket key).
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { lambdaEntry, lambdaHandlerNames, scheduledHandlers } from '../../../src/interfaces/lambda/lambda-contract.ts';
@@ -18,6 +20,11 @@ import type { DataLayer } from './data-layer.ts';
 /** API Gateway waits at most 29 s for an integration. */
 export const httpTimeoutSeconds = 29;
 export const jobTimeoutMinutes = 5;
+/** The backup reads every tenant's new records: it gets the longest time Lambda allows. */
+export const backupTimeoutMinutes = 15;
+/** What the backup job does to the bucket: write backups, read the previous manifest and heads, list manifests. */
+export const backupObjectActions = ['s3:PutObject', 's3:GetObject'] as const;
+export const backupBucketActions = ['s3:ListBucket'] as const;
 export const functionMemoryMb = 1024;
 
 /** What the store adapter may do to a table: read, write with conditions; never Scan or DeleteItem. */
@@ -48,7 +55,18 @@ function grantStore(fn: NodejsFunction, tables: readonly Table[], data: DataLaye
   }));
 }
 
-export function createFunctions(scope: Construct, data: DataLayer, adminToken: Secret): Functions {
+function grantBackups(fn: NodejsFunction, bucket: Bucket, data: DataLayer): void {
+  fn.addToRolePolicy(new PolicyStatement({ actions: [...backupObjectActions], resources: [bucket.arnForObjects('*')] }));
+  fn.addToRolePolicy(new PolicyStatement({ actions: [...backupBucketActions], resources: [bucket.bucketArn] }));
+  // S3 encrypts and decrypts the objects with the payment key (SSE-KMS) on the caller's behalf, and only through S3.
+  fn.addToRolePolicy(new PolicyStatement({
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: [data.key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(fn).region}.amazonaws.com` } },
+  }));
+}
+
+export function createFunctions(scope: Construct, data: DataLayer, adminToken: Secret, backupBucket: Bucket): Functions {
   assertLocalEsbuild();
   const environment = {
     CONTRA_STORE: 'dynamodb',
@@ -61,7 +79,7 @@ export function createFunctions(scope: Construct, data: DataLayer, adminToken: S
     CONTRA_LOG_LEVEL: 'info',
     NODE_OPTIONS: '--enable-source-maps',
   };
-  const make = (id: string, handler: string, timeout: Duration): NodejsFunction => {
+  const make = (id: string, handler: string, timeout: Duration, extraEnvironment: Record<string, string> = {}): NodejsFunction => {
     const fn = new NodejsFunction(scope, id, {
       entry: `${repositoryRoot}/${lambdaEntry}`,
       handler,
@@ -72,7 +90,7 @@ export function createFunctions(scope: Construct, data: DataLayer, adminToken: S
       memorySize: functionMemoryMb,
       timeout,
       tracing: Tracing.ACTIVE,
-      environment,
+      environment: { ...environment, ...extraEnvironment },
       bundling: bundlingOptions,
       logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN }),
     });
@@ -82,10 +100,12 @@ export function createFunctions(scope: Construct, data: DataLayer, adminToken: S
   return {
     http: make('HttpApiFunction', lambdaHandlerNames.http, Duration.seconds(httpTimeoutSeconds)),
     refund: make('RefundFunction', lambdaHandlerNames.refund, Duration.seconds(httpTimeoutSeconds)),
-    scheduled: scheduledHandlers.map((entry) => ({
-      job: entry.job,
-      everyMinutes: entry.everyMinutes,
-      fn: make(`Job${entry.handler.charAt(0).toUpperCase()}${entry.handler.slice(1)}Function`, entry.handler, Duration.minutes(jobTimeoutMinutes)),
-    })),
+    scheduled: scheduledHandlers.map((entry) => {
+      const id = `Job${entry.handler.charAt(0).toUpperCase()}${entry.handler.slice(1)}Function`;
+      if (entry.job !== 'backup') return { job: entry.job, everyMinutes: entry.everyMinutes, fn: make(id, entry.handler, Duration.minutes(jobTimeoutMinutes)) };
+      const fn = make(id, entry.handler, Duration.minutes(backupTimeoutMinutes), { CONTRA_BACKUP_S3_BUCKET: backupBucket.bucketName });
+      grantBackups(fn, backupBucket, data);
+      return { job: entry.job, everyMinutes: entry.everyMinutes, fn };
+    }),
   };
 }

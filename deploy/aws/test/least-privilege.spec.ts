@@ -1,18 +1,21 @@
 // Specification of the functions' permissions: exactly the table actions the store needs
 // (never Scan or DeleteItem: ledger and audit rows are never deleted), the payment key only
-// through DynamoDB or under a tenant-and-purpose encryption context, and no wildcards.
+// through DynamoDB, S3 (the backup bucket's key) or under a tenant-and-purpose encryption
+// context, no wildcards, and the backup bucket only to the backup function.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { tableActions } from '../lib/functions.ts';
+import { backupBucketActions, backupObjectActions, tableActions } from '../lib/functions.ts';
 import { resourcesOf, synthesize } from './support.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, string>> };
 
 const { template } = synthesize();
-const statements: Statement[] = resourcesOf(template, 'AWS::IAM::Policy').flatMap(([, policy]) => {
+const policies = resourcesOf(template, 'AWS::IAM::Policy').map(([, policy]) => {
   const document: { Statement: Statement[] } = policy.Properties['PolicyDocument'] as { Statement: Statement[] };
-  return document.Statement;
+  return { roles: JSON.stringify(policy.Properties['Roles']), statements: document.Statement };
 });
+const statements: Statement[] = policies.flatMap((policy) => policy.statements);
+const bucketId = Object.keys(template.findResources('AWS::S3::Bucket'))[0] ?? 'missing';
 const actionsOf = (statement: Statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
 
 describe('AWS stack: least privilege', () => {
@@ -30,18 +33,28 @@ describe('AWS stack: least privilege', () => {
     assert.deepEqual([...granted].sort(), [...tableActions].sort());
   });
 
-  it('lets functions use the payment key directly only under an encryption context with tenant and purpose', () => {
+  it('lets functions use the payment key directly only under an encryption context with tenant and purpose, or through S3', () => {
     const direct = statements.filter((statement) => actionsOf(statement).includes('kms:GenerateDataKey'));
     assert.ok(direct.length > 0);
+    const throughS3 = { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } };
     for (const statement of direct) {
+      if (JSON.stringify(statement.Condition) === JSON.stringify(throughS3)) continue;
       assert.deepEqual(statement.Condition, { Null: { 'kms:EncryptionContext:tenant_id': 'false', 'kms:EncryptionContext:purpose': 'false' } });
     }
+    assert.equal(direct.filter((statement) => JSON.stringify(statement.Condition) === JSON.stringify(throughS3)).length, 1);
     const viaDynamo = statements.filter((statement) => actionsOf(statement).includes('kms:Encrypt'));
     for (const statement of viaDynamo) assert.deepEqual(statement.Condition, { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } });
   });
 
-  it('gives the functions nothing of the backup bucket or the audit queue yet', () => {
+  it('lets only the backup function put, get and list in the backup bucket, and nothing else of S3 or the queues', () => {
     const granted = statements.flatMap(actionsOf);
-    assert.ok(!granted.some((action) => action.startsWith('s3:') || action.startsWith('sqs:')), granted.join(', '));
+    assert.ok(!granted.some((action) => action.startsWith('sqs:')), granted.join(', '));
+    const s3Statements = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('s3:')));
+    assert.deepEqual(s3Statements.map((statement) => actionsOf(statement).sort()), [[...backupObjectActions].sort(), [...backupBucketActions]]);
+    assert.deepEqual(s3Statements[0]?.Resource, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] });
+    assert.deepEqual(s3Statements[1]?.Resource, { 'Fn::GetAtt': [bucketId, 'Arn'] });
+    const withS3 = policies.filter((policy) => policy.statements.some((statement) => actionsOf(statement).some((action) => action.startsWith('s3:'))));
+    assert.equal(withS3.length, 1);
+    assert.match(withS3[0]?.roles ?? '', /JobBackupFunction/);
   });
 });

@@ -6,6 +6,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { lambdaHandlerNames, metricNames, metricsNamespace, scheduledHandlers } from '../../../src/interfaces/lambda/lambda-contract.ts';
 import { defaultTableNames, placeholderAuditIndexes, placeholderLedgerIndexes, tableKeys } from '../lib/table-design.ts';
 import { auditMaxReceiveCount } from '../lib/storage.ts';
+import { backupTimeoutMinutes } from '../lib/functions.ts';
 import { refundFailureRatePercentMax } from '../lib/alarms.ts';
 import { resourcesOf, synthesize } from './support.ts';
 
@@ -68,6 +69,15 @@ describe('AWS stack: functions', () => {
       assert.match(JSON.stringify(variables['CONTRA_ADMIN_TOKEN']), /\{\{resolve:secretsmanager:/, id);
     }
   });
+
+  it('tells the backup function, and only it, the backup bucket, with the longest Lambda timeout', () => {
+    const bucketId = Object.keys(template.findResources('AWS::S3::Bucket'))[0] ?? 'missing';
+    const withBucket = functions.filter(([, fn]) => (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables['CONTRA_BACKUP_S3_BUCKET'] !== undefined);
+    assert.deepEqual(withBucket.map(([, fn]) => fn.Properties['Handler']), [`index.${lambdaHandlerNames.backup}`]);
+    const [, backupFunction] = withBucket[0] ?? ['', { Properties: {} }];
+    assert.deepEqual((backupFunction.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables['CONTRA_BACKUP_S3_BUCKET'], { Ref: bucketId });
+    assert.equal(backupFunction.Properties['Timeout'], backupTimeoutMinutes * 60);
+  });
 });
 
 describe('AWS stack: API Gateway and schedules', () => {
@@ -82,12 +92,19 @@ describe('AWS stack: API Gateway and schedules', () => {
     });
   });
 
+  it('runs the backup once a day', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)', Description: Match.stringLikeRegexp('backup') });
+  });
+
   it('runs every scheduled handler on its EventBridge rate', () => {
     const rules = resourcesOf(template, 'AWS::Events::Rule');
     assert.equal(rules.length, scheduledHandlers.length);
     for (const entry of scheduledHandlers) {
-      const unit = entry.everyMinutes === 1 ? 'minute' : 'minutes';
-      template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: `rate(${entry.everyMinutes} ${unit})`, State: 'ENABLED', Description: Match.stringLikeRegexp(entry.job) });
+      const days = entry.everyMinutes / 1440;
+      const expression = Number.isInteger(days)
+        ? `rate(${days} ${days === 1 ? 'day' : 'days'})`
+        : `rate(${entry.everyMinutes} ${entry.everyMinutes === 1 ? 'minute' : 'minutes'})`;
+      template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: expression, State: 'ENABLED', Description: Match.stringLikeRegexp(entry.job) });
     }
   });
 });

@@ -1,25 +1,31 @@
 // The background jobs that exist today, by name, for every way of running them: the
 // standalone scheduler inside `contra serve` and the scheduled Lambda handlers.
+// The daily backup (B1) is run by `contra serve` on its own cron and by a daily Lambda schedule.
 import { requeryPendingPayments } from '../../app/payments/requery-payments.ts';
 import { requeryPendingRefunds } from '../../app/refunds/requery-refunds.ts';
 import { requeryPendingTransfers } from '../../app/transfers/requery-transfers.ts';
 import { detectFailures } from '../../app/reversals/detect-failures.ts';
 import { deliverNotifications } from '../../app/notifications/deliver-notifications.ts';
 import { sealAllCheckpoints } from '../../app/audit/verify-audit.ts';
+import { backupAllTenants } from '../../app/backups/write-backup.ts';
 import type { Config } from '../config.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Job } from './scheduler.ts';
 
-export const jobNames = [
+/** The jobs `contra serve` runs on an interval. */
+export const intervalJobNames = [
   'requery-payments', 'requery-refunds', 'requery-transfers', 'detect-failures', 'deliver-notifications', 'seal-audit-checkpoints',
 ] as const;
+type IntervalJobName = (typeof intervalJobNames)[number];
+/** Every job, including the daily backup to the configured target. */
+export const jobNames = [...intervalJobNames, 'backup'] as const;
 export type JobName = (typeof jobNames)[number];
 
 export function isJobName(name: string): name is JobName {
   return jobNames.some((known) => known === name);
 }
 
-export type JobRuntime = Pick<Runtime, 'deps' | 'notifications'>;
+export type JobRuntime = Pick<Runtime, 'deps' | 'notifications' | 'backups'>;
 
 /** Runs one job once; its report is plain JSON. */
 export function runJob(name: JobName, runtime: JobRuntime): Promise<unknown> {
@@ -37,15 +43,17 @@ export function runJob(name: JobName, runtime: JobRuntime): Promise<unknown> {
       return deliverNotifications(deps, runtime.notifications);
     case 'seal-audit-checkpoints':
       return sealAllCheckpoints(deps).then((checkpoints) => ({ checkpoints }));
+    case 'backup':
+      return backupAllTenants(deps, runtime.backups.blobs, { settleMs: runtime.backups.settleMs }).then((tenants) => ({ tenants }));
   }
 }
 
-/** Every job with the interval `contra serve` runs it at. */
+/** Every interval job with the interval `contra serve` runs it at (the backup runs on its cron). */
 export function backgroundJobs(
   runtime: JobRuntime,
   config: Pick<Config, 'requeryIntervalMs' | 'checkpointIntervalMs' | 'detectIntervalMs' | 'notifications'>,
 ): Job[] {
-  const intervalMs: Record<JobName, number> = {
+  const intervalMs: Record<IntervalJobName, number> = {
     'requery-payments': config.requeryIntervalMs,
     'requery-refunds': config.requeryIntervalMs,
     'requery-transfers': config.requeryIntervalMs,
@@ -53,5 +61,5 @@ export function backgroundJobs(
     'deliver-notifications': config.notifications.intervalMs,
     'seal-audit-checkpoints': config.checkpointIntervalMs,
   };
-  return jobNames.map((name) => ({ name, intervalMs: intervalMs[name], run: () => runJob(name, runtime) }));
+  return intervalJobNames.map((name) => ({ name, intervalMs: intervalMs[name], run: () => runJob(name, runtime) }));
 }

@@ -29,3 +29,4 @@ export const requeryTransfers = scheduled('requery-transfers');
 export const detectFailures = scheduled('detect-failures');
 export const deliverNotifications = scheduled('deliver-notifications');
 export const sealAuditCheckpoints = scheduled('seal-audit-checkpoints');
+export const backup = scheduled('backup');

@@ -14,7 +14,11 @@ export const lambdaHandlerNames = {
   detectFailures: 'detectFailures',
   deliverNotifications: 'deliverNotifications',
   sealAuditCheckpoints: 'sealAuditCheckpoints',
+  backup: 'backup',
 } as const;
+
+/** Minutes in a day: the backup's EventBridge rate (a rate, not a cron, so every schedule has one form). */
+export const dailyMinutes = 1440;
 
 /** The scheduled handlers, the job each runs, and how often the deployed stack runs it. */
 export const scheduledHandlers = [
@@ -25,6 +29,8 @@ export const scheduledHandlers = [
   // EventBridge schedules run at most once a minute; the standalone service delivers within a second.
   { handler: lambdaHandlerNames.deliverNotifications, job: 'deliver-notifications', everyMinutes: 1 },
   { handler: lambdaHandlerNames.sealAuditCheckpoints, job: 'seal-audit-checkpoints', everyMinutes: 5 },
+  // Once a day, counted from the deployment: each run takes only what is new since the last one (B1).
+  { handler: lambdaHandlerNames.backup, job: 'backup', everyMinutes: dailyMinutes },
 ] as const;
 
 export const serviceName = 'contra';
