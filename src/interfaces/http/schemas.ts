@@ -23,7 +23,7 @@ export const metadataSchema = z
 
 export const pageQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(pageSizeMax).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(1024).optional().describe('The next_cursor of the previous page, as given.'),
 });
 
 export const idempotencyHeaderSchema = z.object({
