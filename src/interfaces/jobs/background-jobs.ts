@@ -4,6 +4,7 @@ import { requeryPendingPayments } from '../../app/payments/requery-payments.ts';
 import { requeryPendingRefunds } from '../../app/refunds/requery-refunds.ts';
 import { requeryPendingTransfers } from '../../app/transfers/requery-transfers.ts';
 import { detectFailures } from '../../app/reversals/detect-failures.ts';
+import { escalateOverdueDisputes } from '../../app/disputes/escalate-disputes.ts';
 import { deliverNotifications } from '../../app/notifications/deliver-notifications.ts';
 import { sealAllCheckpoints } from '../../app/audit/verify-audit.ts';
 import type { Config } from '../config.ts';
@@ -11,7 +12,7 @@ import type { Runtime } from '../runtime.ts';
 import type { Job } from './scheduler.ts';
 
 export const jobNames = [
-  'requery-payments', 'requery-refunds', 'requery-transfers', 'detect-failures', 'deliver-notifications', 'seal-audit-checkpoints',
+  'requery-payments', 'requery-refunds', 'requery-transfers', 'detect-failures', 'escalate-disputes', 'deliver-notifications', 'seal-audit-checkpoints',
 ] as const;
 export type JobName = (typeof jobNames)[number];
 
@@ -33,6 +34,8 @@ export function runJob(name: JobName, runtime: JobRuntime): Promise<unknown> {
       return requeryPendingTransfers(deps);
     case 'detect-failures':
       return detectFailures(deps);
+    case 'escalate-disputes':
+      return escalateOverdueDisputes(deps);
     case 'deliver-notifications':
       return deliverNotifications(deps, runtime.notifications);
     case 'seal-audit-checkpoints':
@@ -50,6 +53,7 @@ export function backgroundJobs(
     'requery-refunds': config.requeryIntervalMs,
     'requery-transfers': config.requeryIntervalMs,
     'detect-failures': config.detectIntervalMs,
+    'escalate-disputes': config.detectIntervalMs,
     'deliver-notifications': config.notifications.intervalMs,
     'seal-audit-checkpoints': config.checkpointIntervalMs,
   };
