@@ -27,7 +27,7 @@ export const pageCursorLengthMax = 1024;
 export const pageQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(pageSizeMax).default(50),
   // Store cursors are opaque; DynamoDB's carry the last key of a page and run to a few hundred characters.
-  cursor: z.string().max(pageCursorLengthMax).optional(),
+  cursor: z.string().max(pageCursorLengthMax).optional().describe('The next_cursor of the previous page, as given.'),
 });
 
 export const idempotencyHeaderSchema = z.object({

@@ -23,6 +23,7 @@ import { registerCbnReportRoutes } from './routes/cbn-reports.ts';
 import type { BackupTarget } from '../backup-target.ts';
 import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerReversalRoutes } from './routes/reversals.ts';
+import { registerDisputeRoutes } from './routes/disputes.ts';
 import { registerFailurePatternRoutes } from './routes/failure-patterns.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
@@ -62,6 +63,7 @@ export async function buildHttpServer(
   registerRefundRoutes(app, context);
   registerChargebackRoutes(app, context);
   registerTransferRoutes(app, context);
+  registerDisputeRoutes(app, context);
   registerReversalRoutes(app, context);
   registerFailurePatternRoutes(app, context);
   registerAuditRoutes(app, context);

@@ -5,6 +5,7 @@ import { requeryPendingPayments } from '../../app/payments/requery-payments.ts';
 import { requeryPendingRefunds } from '../../app/refunds/requery-refunds.ts';
 import { requeryPendingTransfers } from '../../app/transfers/requery-transfers.ts';
 import { detectFailures } from '../../app/reversals/detect-failures.ts';
+import { escalateOverdueDisputes } from '../../app/disputes/escalate-disputes.ts';
 import { deliverNotifications } from '../../app/notifications/deliver-notifications.ts';
 import { sealAllCheckpoints } from '../../app/audit/verify-audit.ts';
 import { backupAllTenants } from '../../app/backups/write-backup.ts';
@@ -14,7 +15,7 @@ import type { Job } from './scheduler.ts';
 
 /** The jobs `contra serve` runs on an interval. */
 export const intervalJobNames = [
-  'requery-payments', 'requery-refunds', 'requery-transfers', 'detect-failures', 'deliver-notifications', 'seal-audit-checkpoints',
+  'requery-payments', 'requery-refunds', 'requery-transfers', 'detect-failures', 'escalate-disputes', 'deliver-notifications', 'seal-audit-checkpoints',
 ] as const;
 type IntervalJobName = (typeof intervalJobNames)[number];
 /** Every job, including the daily backup to the configured target. */
@@ -39,6 +40,8 @@ export function runJob(name: JobName, runtime: JobRuntime): Promise<unknown> {
       return requeryPendingTransfers(deps);
     case 'detect-failures':
       return detectFailures(deps);
+    case 'escalate-disputes':
+      return escalateOverdueDisputes(deps);
     case 'deliver-notifications':
       return deliverNotifications(deps, runtime.notifications);
     case 'seal-audit-checkpoints':
@@ -58,6 +61,7 @@ export function backgroundJobs(
     'requery-refunds': config.requeryIntervalMs,
     'requery-transfers': config.requeryIntervalMs,
     'detect-failures': config.detectIntervalMs,
+    'escalate-disputes': config.detectIntervalMs,
     'deliver-notifications': config.notifications.intervalMs,
     'seal-audit-checkpoints': config.checkpointIntervalMs,
   };

@@ -27,6 +27,7 @@ export const requeryPayments = scheduled('requery-payments');
 export const requeryRefunds = scheduled('requery-refunds');
 export const requeryTransfers = scheduled('requery-transfers');
 export const detectFailures = scheduled('detect-failures');
+export const escalateDisputes = scheduled('escalate-disputes');
 export const deliverNotifications = scheduled('deliver-notifications');
 export const sealAuditCheckpoints = scheduled('seal-audit-checkpoints');
 export const backup = scheduled('backup');

@@ -12,6 +12,7 @@ export const lambdaHandlerNames = {
   requeryRefunds: 'requeryRefunds',
   requeryTransfers: 'requeryTransfers',
   detectFailures: 'detectFailures',
+  escalateDisputes: 'escalateDisputes',
   deliverNotifications: 'deliverNotifications',
   sealAuditCheckpoints: 'sealAuditCheckpoints',
   backup: 'backup',
@@ -26,6 +27,7 @@ export const scheduledHandlers = [
   { handler: lambdaHandlerNames.requeryRefunds, job: 'requery-refunds', everyMinutes: 1 },
   { handler: lambdaHandlerNames.requeryTransfers, job: 'requery-transfers', everyMinutes: 1 },
   { handler: lambdaHandlerNames.detectFailures, job: 'detect-failures', everyMinutes: 1 },
+  { handler: lambdaHandlerNames.escalateDisputes, job: 'escalate-disputes', everyMinutes: 5 },
   // EventBridge schedules run at most once a minute; the standalone service delivers within a second.
   { handler: lambdaHandlerNames.deliverNotifications, job: 'deliver-notifications', everyMinutes: 1 },
   { handler: lambdaHandlerNames.sealAuditCheckpoints, job: 'seal-audit-checkpoints', everyMinutes: 5 },

@@ -1,0 +1,75 @@
+// The escalation job (D1): an open or investigating dispute past its resolution deadline
+// becomes `escalated`, records its potential penalty exposure (default policy: ₦10,000
+// per NIP item not reversed within 24 h) and enqueues the `dispute.overdue` operations
+// notification, all in one commit. Safe to run twice at once: the dispute write is
+// version-checked, so only one run escalates a case and only that run's notice exists.
+import type { TenantId } from '../../domain/ids.ts';
+import { watchedDisputeStatuses } from '../../domain/disputes/dispute-lifecycle.ts';
+import { defaultPenaltyPolicy, penaltyExposureMinor } from '../../domain/timelines/penalty-exposure.ts';
+import type { Dependencies } from '../dependencies.ts';
+import { buildAuditEntry } from '../audit/audit-entry.ts';
+import { notificationRecord } from '../notifications/enqueue-notification.ts';
+import { visitIndexed } from '../shared/visit-indexed.ts';
+import { failedTransactionFromRecord, failedTransactionKind } from '../reversals/failed-transaction-record.ts';
+import { disputeFromRecord, disputeIndexKey, disputeKind, disputeWrite, type Dispute } from './dispute-record.ts';
+
+/** Cases examined per status in one run at most; the next run continues. */
+export const escalationBatchMax = 100;
+export const escalationInitiator = 'system:disputes';
+
+export type EscalationReport = { examined: number; escalated: number; penaltyExposureMinor: string };
+
+/** When the failed item was credited back, or null while it is not. */
+async function reversedAt(deps: Dependencies, dispute: Dispute): Promise<number | null> {
+  if (dispute.failedTransactionId === null) return null;
+  const record = await deps.store.getRecord(dispute.tenantId, failedTransactionKind, dispute.failedTransactionId);
+  if (record === null) return null;
+  const failed = failedTransactionFromRecord(record);
+  return failed.status === 'reversed' ? failed.updatedAt : null;
+}
+
+export async function escalateOverdueDisputes(deps: Dependencies, options: { tenantId?: TenantId } = {}): Promise<EscalationReport> {
+  let examined = 0;
+  let escalated = 0;
+  let exposure = 0n;
+  for (const status of watchedDisputeStatuses) {
+    await visitIndexed(deps.store, { kind: disputeKind, indexKey: disputeIndexKey(status), limit: escalationBatchMax }, async (record) => {
+      if (options.tenantId !== undefined && record.tenantId !== options.tenantId) return false;
+      const dispute = disputeFromRecord(record);
+      if (deps.clock.now() <= dispute.dueAt) return false;
+      examined++;
+      const penalty = await escalateOne(deps, dispute);
+      if (penalty !== null) {
+        escalated++;
+        exposure += penalty;
+      }
+      return true;
+    });
+  }
+  return { examined, escalated, penaltyExposureMinor: exposure.toString() };
+}
+
+/** The exposure recorded, or null when another run escalated (or someone changed) the case first. */
+async function escalateOne(deps: Dependencies, dispute: Dispute): Promise<bigint | null> {
+  const at = deps.clock.now();
+  const penalty = penaltyExposureMinor(defaultPenaltyPolicy, { channel: dispute.channel, failedAt: dispute.failedAt, reversedAt: await reversedAt(deps, dispute) }, at);
+  const escalated: Dispute = { ...dispute, status: 'escalated', penaltyExposureMinor: penalty, escalatedAt: at, updatedAt: at };
+  const dueAt = new Date(dispute.dueAt).toISOString();
+  const audit = await buildAuditEntry(deps, dispute.tenantId, at, {
+    stream: `txn:${dispute.transferReference}`, action: 'dispute.escalated', initiator: escalationInitiator, transactionId: dispute.transferReference,
+    status: 'escalated', reason: `past its resolution deadline ${dueAt} (rule ${dispute.rule})`,
+    details: { response: { dispute_reference: dispute.id, from_status: dispute.status, penalty_exposure_minor: penalty.toString(), currency: defaultPenaltyPolicy.currency } },
+  });
+  const committed = await deps.store.commit({
+    tenantId: dispute.tenantId, at,
+    records: [
+      disputeWrite(escalated, dispute.version),
+      notificationRecord(deps.ids, dispute.tenantId, at, {
+        audience: 'operations', template: 'dispute.overdue', source: `dispute:${dispute.id}`,
+        data: { dispute_reference: dispute.id, due_at: dueAt, penalty_minor: penalty.toString(), currency: defaultPenaltyPolicy.currency },
+      }),
+    ],
+    audit: [audit],
+  });
+  return committed.ok ? penalty : null;
+}
