@@ -15,7 +15,6 @@ import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { initiatorOf, type Principal } from '../access/principal.ts';
 import { tenantTimelineRules } from '../calendar/calendar.ts';
 import { tenantCalendar } from '../calendar/holiday-overrides.ts';
-import type { RecordWrite } from '../ports/store.ts';
 import { decideAndCommit, type Decision } from '../shared/commit.ts';
 import { completedKeyWrite, completedReplay, type IdempotencyRequest } from '../shared/idempotency.ts';
 import { requestHash } from '../shared/request-hash.ts';
@@ -23,6 +22,7 @@ import { storeReply, type StoredReply } from '../shared/reply.ts';
 import { failedTransactionFromRecord, failedTransactionKind, type FailedTransaction } from '../reversals/failed-transaction-record.ts';
 import { transferFromRecord, transferKind } from '../transfers/transfer-record.ts';
 import { disputeSequenceKind, disputeWrite, type Dispute } from './dispute-record.ts';
+import { claimYearlyReference, type ClaimedReference } from '../shared/yearly-reference.ts';
 import { disputeView } from './dispute-view.ts';
 
 type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
@@ -36,14 +36,8 @@ export type OpenDisputeInput = {
 };
 export type OpenDisputeCode = 'failed_transaction_not_found' | 'transfer_not_found' | 'idempotency_key_reused' | 'conflict' | 'insufficient_funds';
 
-async function claimDisputeReference(deps: Dependencies, tenantId: TenantId, at: number): Promise<{ id: string; write: RecordWrite }> {
-  const year = yearOf(lagosDateOf(at));
-  const record = await deps.store.getRecord(tenantId, disputeSequenceKind, String(year));
-  const next = typeof record?.body['next'] === 'number' ? record.body['next'] : 1;
-  return {
-    id: disputeReference(year, next),
-    write: { kind: disputeSequenceKind, id: String(year), body: { next: next + 1 }, expectedVersion: record?.version ?? 0 },
-  };
+function claimDisputeReference(deps: Dependencies, tenantId: TenantId, at: number): Promise<ClaimedReference> {
+  return claimYearlyReference(deps.store, tenantId, disputeSequenceKind, at, disputeReference);
 }
 
 export async function openDispute(deps: Dependencies, principal: TenantPrincipal, input: OpenDisputeInput, idempotencyKey: string | null): Promise<Result<StoredReply, OpenDisputeCode>> {

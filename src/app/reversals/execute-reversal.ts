@@ -5,6 +5,7 @@
 // Callers put all of it in ONE changeset: a second execution finds the versions moved
 // and the hold resolved, so it can never commit.
 import type { TransferId } from '../../domain/ids.ts';
+import { claimYearlyReference, type ClaimedReference } from '../shared/yearly-reference.ts';
 import { notificationRecord } from '../notifications/enqueue-notification.ts';
 import { invariant } from '../../domain/invariant.ts';
 import { formatAmount, formatForPeople } from '../../domain/money/money.ts';
@@ -27,14 +28,8 @@ export type ReversalCommit = {
 };
 
 /** The next reversal reference of the tenant's year and the counter write that claims it. */
-export async function claimReversalReference(deps: Dependencies, tenantId: MoneyTransfer['tenantId'], at: number): Promise<{ id: string; write: RecordWrite }> {
-  const year = new Date(at).getUTCFullYear();
-  const record = await deps.store.getRecord(tenantId, reversalSequenceKind, String(year));
-  const next = typeof record?.body['next'] === 'number' ? record.body['next'] : 1;
-  return {
-    id: reversalReference(year, next),
-    write: { kind: reversalSequenceKind, id: String(year), body: { next: next + 1 }, expectedVersion: record?.version ?? 0 },
-  };
+export function claimReversalReference(deps: Dependencies, tenantId: MoneyTransfer['tenantId'], at: number): Promise<ClaimedReference> {
+  return claimYearlyReference(deps.store, tenantId, reversalSequenceKind, at, reversalReference);
 }
 
 /** Executes a reversal: every write of the commit, each at the version it was read. */
