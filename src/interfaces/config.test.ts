@@ -1,4 +1,4 @@
-// Configuration: which store the environment selects, and the DynamoDB settings it needs.
+// Configuration: which store the environment selects, the DynamoDB settings it needs, and the audit queue.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from './config.ts';
@@ -29,6 +29,21 @@ describe('store selection', () => {
     for (const [name, value] of [['DYNAMODB_TABLE_NAME', 'no spaces allowed'], ['DYNAMODB_AUDIT_TABLE_NAME', 'x'], ['CONTRA_DYNAMODB_ENDPOINT', 'localhost:8000']]) {
       assert.throws(() => loadConfig({ CONTRA_STORE: 'dynamodb', AWS_REGION: 'eu-west-1', [name ?? '']: value ?? '' }),
         (error: unknown) => error instanceof ConfigError && error.message.includes(name ?? '?'));
+    }
+  });
+});
+
+describe('audit queue', () => {
+  it('has no audit queue by default, and takes an SQS FIFO queue URL', () => {
+    assert.equal(loadConfig({}).auditQueueUrl, null);
+    assert.equal(loadConfig({}).auditRelayIntervalMs, 5000);
+    const url = 'https://sqs.eu-west-1.amazonaws.com/123456789012/Contra-AuditQueue-1A2B3C.fifo';
+    assert.equal(loadConfig({ CONTRA_AUDIT_QUEUE_URL: url }).auditQueueUrl, url);
+  });
+
+  it('refuses a queue that is not FIFO, or not a URL, naming the variable', () => {
+    for (const value of ['https://sqs.eu-west-1.amazonaws.com/123456789012/contra-audit', 'contra-audit.fifo', 'https://sqs.eu-west-1.amazonaws.com/123456789012/a b.fifo']) {
+      assert.throws(() => loadConfig({ CONTRA_AUDIT_QUEUE_URL: value }), (error: unknown) => error instanceof ConfigError && error.message.includes('CONTRA_AUDIT_QUEUE_URL'), value);
     }
   });
 });

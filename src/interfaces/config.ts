@@ -23,6 +23,7 @@ function isTimeZone(zone: string): boolean {
   }
 }
 import { kmsKeyArnPattern } from '../adapters/key-vault/aws-kms/kms-key-arn.ts';
+import { fifoQueueUrlPattern } from '../adapters/queue/fifo-queue-url.ts';
 
 const environmentSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -69,6 +70,8 @@ const environmentSchema = z.object({
   CONTRA_GLITCH_WINDOW_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
   CONTRA_GLITCH_BURST_THRESHOLD: z.coerce.number().int().min(2).max(10_000).default(5),
   CONTRA_DETECT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+  CONTRA_AUDIT_QUEUE_URL: z.string().regex(fifoQueueUrlPattern, 'must be the URL of an SQS FIFO queue (ending in .fifo)').optional(),
+  CONTRA_AUDIT_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
 });
 
 /** Where and when backups go (B1): a folder by default, S3 when a bucket is named. */
@@ -118,6 +121,9 @@ export type Config = {
   readonly glitchWindowMs: number;
   readonly glitchBurstThreshold: number;
   readonly detectIntervalMs: number;
+  /** The SQS FIFO queue of the ordered audit path (A4); null: the relay does not run. */
+  readonly auditQueueUrl: string | null;
+  readonly auditRelayIntervalMs: number;
 };
 
 export type DynamoDbStoreConfig = {
@@ -184,6 +190,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     glitchWindowMs: env.CONTRA_GLITCH_WINDOW_MS,
     glitchBurstThreshold: env.CONTRA_GLITCH_BURST_THRESHOLD,
     detectIntervalMs: env.CONTRA_DETECT_INTERVAL_MS,
+    auditQueueUrl: env.CONTRA_AUDIT_QUEUE_URL ?? null,
+    auditRelayIntervalMs: env.CONTRA_AUDIT_RELAY_INTERVAL_MS,
   };
 }
 

@@ -10,6 +10,8 @@ import type { Store } from '../app/ports/store.ts';
 import type { Clock, IdGenerator } from '../app/ports/clock.ts';
 import type { CardProcessor } from '../app/ports/card-processor.ts';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { OrderedQueue } from '../app/ports/ordered-queue.ts';
 import { openLocalKeyVault } from '../adapters/key-vault/local/local-key-vault.ts';
 import type { KeyVault } from '../app/ports/key-vault.ts';
 import { SimulatorProcessor } from '../adapters/processors/simulator/simulator-processor.ts';
@@ -31,6 +33,8 @@ export type Runtime = {
   readonly notifications: NotificationRouting;
   /** Where backups go (B1). */
   readonly backups: BackupTarget;
+  /** The ordered audit queue the relay publishes to (A4); null when none is configured. */
+  readonly auditQueue: OrderedQueue | null;
   readonly authenticator: Authenticator;
   close(): Promise<void>;
 };
@@ -42,6 +46,8 @@ export type RuntimeOverrides = {
   readonly interbank?: InterbankRail;
   /** The KMS client the KMS vault uses (the Lambda root passes one wrapped by its tracer). */
   readonly kmsClient?: KMSClient;
+  /** The SQS client of the audit queue (the Lambda root passes one wrapped by its tracer). */
+  readonly sqsClient?: SQSClient;
   /**
    * Whether a missing CONTRA_ADMIN_TOKEN generates one and prints it on stderr. Lambda says
    * no: its stderr is CloudWatch Logs, where a secret must never be written.
@@ -56,6 +62,13 @@ async function openKeyVault(config: Config, clock: Clock, kmsClient: KMSClient |
   const [{ KMSClient }, { KmsKeyVault }] = await Promise.all([import('@aws-sdk/client-kms'), import('../adapters/key-vault/aws-kms/kms-key-vault.ts')]);
   // Region and credentials come from the standard AWS chain (AWS_REGION and the role in Lambda).
   return new KmsKeyVault({ client: kmsClient ?? new KMSClient({}), keyArn: config.kmsKeyArn, clock });
+}
+
+/** SQS FIFO when CONTRA_AUDIT_QUEUE_URL is set; loaded only then, like the other AWS adapters. */
+async function openAuditQueue(config: Config, sqsClient: SQSClient | undefined): Promise<OrderedQueue | null> {
+  if (config.auditQueueUrl === null) return null;
+  const [{ SQSClient }, { SqsFifoQueue }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../adapters/queue/sqs-fifo.ts')]);
+  return new SqsFifoQueue({ client: sqsClient ?? new SQSClient({}), queueUrl: config.auditQueueUrl });
 }
 
 async function openStore(config: Config, clock: Clock): Promise<Store> {
@@ -121,6 +134,7 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
   logger.debug({ store: config.store.kind, keyVault: config.kmsKeyArn === null ? 'local' : 'aws-kms' }, 'runtime opened');
   return {
     deps, authenticator, notifications: notifications.routing, backups: openBackupTarget(config.backups),
+    auditQueue: await openAuditQueue(config, overrides.sqsClient),
     async close() {
       notifications.close();
       await store.close();

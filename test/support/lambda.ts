@@ -1,6 +1,7 @@
 // Helpers for the Lambda tests: recorded API Gateway and EventBridge events with their
-// placeholders filled, a Lambda context, a Lambda root over a fresh store (SQLite, or a
-// PostgreSQL schema under CONTRA_TEST_STORE=postgres), and the JSON lines written to stdout.
+// placeholders filled, a Lambda context, a Lambda root over a fresh store (SQLite, a
+// PostgreSQL schema under CONTRA_TEST_STORE=postgres, tables of their own on DynamoDB Local
+// under CONTRA_TEST_STORE=dynamodb), and the JSON lines written to stdout.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { mock } from 'node:test';
 import type { Context } from 'aws-lambda';
 import { openLambdaRoot, type LambdaRoot, type LambdaRootOptions } from '../../src/interfaces/lambda/lambda-root.ts';
 import { adminToken } from './service.ts';
-import { createServiceSchema, testStoreKind } from './test-store.ts';
+import { createServiceSchema, createServiceTables, testStoreKind } from './test-store.ts';
 
 export function recordedEvent(name: string, values: Readonly<Record<string, string>> = {}): unknown {
   let text = readFileSync(new URL(`../lambda/events/${name}`, import.meta.url), 'utf8');
@@ -43,6 +44,7 @@ export type TestLambdaRoot = { readonly root: LambdaRoot; readonly pinoLogs: str
 export async function openTestLambdaRoot(environment: Record<string, string> = {}, options: LambdaRootOptions = {}): Promise<TestLambdaRoot> {
   const dataDir = mkdtempSync(join(tmpdir(), 'contra-lambda-'));
   const postgres = testStoreKind() === 'postgres' ? await createServiceSchema() : null;
+  const dynamodb = testStoreKind() === 'dynamodb' ? createServiceTables() : null;
   const pinoLogs: string[] = [];
   const logDestination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -52,6 +54,7 @@ export async function openTestLambdaRoot(environment: Record<string, string> = {
   });
   const root = await openLambdaRoot({
     ...(postgres === null ? {} : { DATABASE_URL: postgres.url }),
+    ...dynamodb?.environment,
     CONTRA_DATA_DIR: dataDir,
     CONTRA_ADMIN_TOKEN: adminToken,
     CONTRA_LOG_LEVEL: 'debug',
@@ -65,6 +68,7 @@ export async function openTestLambdaRoot(environment: Record<string, string> = {
     async close() {
       await root.close();
       await postgres?.drop();
+      await dynamodb?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -46,7 +46,7 @@ export function createAlarms(scope: Construct, key: Key, functions: Functions, a
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     }),
-    ...[functions.http, functions.refund, ...functions.scheduled.map((entry) => entry.fn)].map((fn) =>
+    ...[functions.http, functions.refund, functions.auditConsumer, ...functions.scheduled.map((entry) => entry.fn)].map((fn) =>
       fn.metricErrors({ period: alarmPeriod, statistic: 'Sum' }).createAlarm(scope, `${fn.node.id}ErrorsAlarm`, {
         alarmDescription: `The ${fn.node.id} Lambda function failed`,
         threshold: 1,

@@ -24,7 +24,7 @@ export class ContraStack extends Stack {
       description: 'Contra bootstrap admin token (CONTRA_ADMIN_TOKEN): creates tenants only',
       generateSecretString: { passwordLength: adminTokenLength, excludePunctuation: true },
     });
-    const functions = createFunctions(this, data, adminToken, storage.backupBucket);
+    const functions = createFunctions(this, data, adminToken, storage);
     const api = createHttpApi(this, functions);
     createSchedules(this, functions);
     const { topic } = createAlarms(this, data.key, functions, storage.auditDeadLetterQueue);

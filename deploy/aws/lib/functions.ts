@@ -3,19 +3,25 @@
 // gets the least it needs: its tables without Scan or DeleteItem (ledger and audit rows
 // are never deleted), the payment key only through DynamoDB or under an encryption
 // context that names a tenant and a purpose. Only the backup function touches the bucket:
-// put, get and list there, with the payment key only through S3 (the bucket key).
+// put, get and list there, with the payment key only through S3 (the bucket key). Only the
+// audit relay sends to the audit FIFO queue, and only its consumer receives from it (A4),
+// each with the payment key only through SQS.
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, EventSourceMapping, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { lambdaEntry, lambdaHandlerNames, scheduledHandlers } from '../../../src/interfaces/lambda/lambda-contract.ts';
+import {
+  auditConsumerBatchSize, auditConsumerTimeoutSeconds, lambdaEntry, lambdaHandlerNames, scheduledHandlers,
+} from '../../../src/interfaces/lambda/lambda-contract.ts';
 import { assertLocalEsbuild, bundlingOptions, lockFile, repositoryRoot } from './bundling.ts';
 import type { DataLayer } from './data-layer.ts';
+import type { Storage } from './storage.ts';
 
 /** API Gateway waits at most 29 s for an integration. */
 export const httpTimeoutSeconds = 29;
@@ -26,6 +32,9 @@ export const backupTimeoutMinutes = 15;
 export const backupObjectActions = ['s3:PutObject', 's3:GetObject'] as const;
 export const backupBucketActions = ['s3:ListBucket'] as const;
 export const functionMemoryMb = 1024;
+/** The relay sends (SendMessageBatch is authorized as SendMessage); the consumer's event source mapping receives and deletes. */
+export const auditSendActions = ['sqs:SendMessage'] as const;
+export const auditConsumeActions = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] as const;
 
 /** What the store adapter may do to a table: read, write with conditions; never Scan or DeleteItem. */
 export const tableActions = [
@@ -34,7 +43,13 @@ export const tableActions = [
 ] as const;
 
 export type ScheduledFunction = { readonly job: string; readonly everyMinutes: number; readonly fn: NodejsFunction };
-export type Functions = { readonly http: NodejsFunction; readonly refund: NodejsFunction; readonly scheduled: readonly ScheduledFunction[] };
+export type Functions = {
+  readonly http: NodejsFunction;
+  readonly refund: NodejsFunction;
+  readonly scheduled: readonly ScheduledFunction[];
+  /** The consumer of the audit FIFO queue. */
+  readonly auditConsumer: NodejsFunction;
+};
 
 function grantStore(fn: NodejsFunction, tables: readonly Table[], data: DataLayer): void {
   fn.addToRolePolicy(new PolicyStatement({
@@ -66,7 +81,34 @@ function grantBackups(fn: NodejsFunction, bucket: Bucket, data: DataLayer): void
   }));
 }
 
-export function createFunctions(scope: Construct, data: DataLayer, adminToken: Secret, backupBucket: Bucket): Functions {
+/** SQS encrypts and decrypts the queue's messages with the payment key on the caller's behalf, and only through SQS. */
+function grantQueueKey(fn: NodejsFunction, data: DataLayer, actions: readonly string[]): void {
+  fn.addToRolePolicy(new PolicyStatement({
+    actions: [...actions],
+    resources: [data.key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(fn).region}.amazonaws.com` } },
+  }));
+}
+
+function grantAuditSend(fn: NodejsFunction, queue: Queue, data: DataLayer): void {
+  fn.addToRolePolicy(new PolicyStatement({ actions: [...auditSendActions], resources: [queue.queueArn] }));
+  grantQueueKey(fn, data, ['kms:GenerateDataKey', 'kms:Decrypt']);
+}
+
+/** The consumer, fed by an event source mapping that reports partial batch failures. */
+function createAuditConsumer(scope: Construct, fn: NodejsFunction, queue: Queue, data: DataLayer): void {
+  fn.addToRolePolicy(new PolicyStatement({ actions: [...auditConsumeActions], resources: [queue.queueArn] }));
+  grantQueueKey(fn, data, ['kms:Decrypt']);
+  new EventSourceMapping(scope, 'AuditQueueConsumerEvents', {
+    target: fn,
+    eventSourceArn: queue.queueArn,
+    batchSize: auditConsumerBatchSize,
+    reportBatchItemFailures: true,
+  });
+}
+
+export function createFunctions(scope: Construct, data: DataLayer, adminToken: Secret, storage: Storage): Functions {
+  const { backupBucket, auditQueue } = storage;
   assertLocalEsbuild();
   const environment = {
     CONTRA_STORE: 'dynamodb',
@@ -97,15 +139,23 @@ export function createFunctions(scope: Construct, data: DataLayer, adminToken: S
     grantStore(fn, [data.ledgerTable, data.auditTable], data);
     return fn;
   };
+  const auditConsumer = make('AuditQueueConsumerFunction', lambdaHandlerNames.auditQueueConsumer, Duration.seconds(auditConsumerTimeoutSeconds));
+  createAuditConsumer(scope, auditConsumer, auditQueue, data);
   return {
     http: make('HttpApiFunction', lambdaHandlerNames.http, Duration.seconds(httpTimeoutSeconds)),
     refund: make('RefundFunction', lambdaHandlerNames.refund, Duration.seconds(httpTimeoutSeconds)),
     scheduled: scheduledHandlers.map((entry) => {
       const id = `Job${entry.handler.charAt(0).toUpperCase()}${entry.handler.slice(1)}Function`;
+      if (entry.job === 'relay-audit') {
+        const fn = make(id, entry.handler, Duration.minutes(jobTimeoutMinutes), { CONTRA_AUDIT_QUEUE_URL: auditQueue.queueUrl });
+        grantAuditSend(fn, auditQueue, data);
+        return { job: entry.job, everyMinutes: entry.everyMinutes, fn };
+      }
       if (entry.job !== 'backup') return { job: entry.job, everyMinutes: entry.everyMinutes, fn: make(id, entry.handler, Duration.minutes(jobTimeoutMinutes)) };
       const fn = make(id, entry.handler, Duration.minutes(backupTimeoutMinutes), { CONTRA_BACKUP_S3_BUCKET: backupBucket.bucketName });
       grantBackups(fn, backupBucket, data);
       return { job: entry.job, everyMinutes: entry.everyMinutes, fn };
     }),
+    auditConsumer,
   };
 }

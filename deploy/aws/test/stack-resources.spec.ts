@@ -6,6 +6,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { lambdaHandlerNames, metricNames, metricsNamespace, scheduledHandlers } from '../../../src/interfaces/lambda/lambda-contract.ts';
 import { defaultTableNames, placeholderAuditIndexes, placeholderLedgerIndexes, tableKeys } from '../lib/table-design.ts';
 import { auditMaxReceiveCount } from '../lib/storage.ts';
+import { auditConsumerBatchSize, auditConsumerTimeoutSeconds } from '../../../src/interfaces/lambda/lambda-contract.ts';
 import { backupTimeoutMinutes } from '../lib/functions.ts';
 import { refundFailureRatePercentMax } from '../lib/alarms.ts';
 import { resourcesOf, synthesize } from './support.ts';
@@ -50,9 +51,9 @@ describe('AWS stack: key and tables', () => {
 describe('AWS stack: functions', () => {
   const functions = resourcesOf(template, 'AWS::Lambda::Function').filter(([, fn]) => typeof fn.Properties['Handler'] === 'string' && fn.Properties['Handler'].startsWith('index.'));
 
-  it('has the HTTP API, refund and scheduled functions on nodejs22.x, traced, bundled from the application entry', () => {
+  it('has the HTTP API, refund, audit queue consumer and scheduled functions on nodejs22.x, traced, bundled from the application entry', () => {
     const handlers = functions.map(([, fn]) => fn.Properties['Handler']).sort();
-    const expected = [lambdaHandlerNames.http, lambdaHandlerNames.refund, ...scheduledHandlers.map((entry) => entry.handler)].map((name) => `index.${name}`).sort();
+    const expected = [lambdaHandlerNames.http, lambdaHandlerNames.refund, lambdaHandlerNames.auditQueueConsumer, ...scheduledHandlers.map((entry) => entry.handler)].map((name) => `index.${name}`).sort();
     assert.deepEqual(handlers, expected);
     for (const [id, fn] of functions) {
       assert.equal(fn.Properties['Runtime'], 'nodejs22.x', id);
@@ -110,6 +111,8 @@ describe('AWS stack: API Gateway and schedules', () => {
 });
 
 describe('AWS stack: backups and the audit queue', () => {
+  const functions = resourcesOf(template, 'AWS::Lambda::Function').filter(([, fn]) => typeof fn.Properties['Handler'] === 'string' && fn.Properties['Handler'].startsWith('index.'));
+
   it('has a versioned backup bucket encrypted with the payment key, with a lifecycle, no public access, TLS only', () => {
     template.hasResource('AWS::S3::Bucket', {
       Properties: {
@@ -133,6 +136,31 @@ describe('AWS stack: backups and the audit queue', () => {
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: auditMaxReceiveCount },
     });
   });
+
+  const queueId = resourcesOf(template, 'AWS::SQS::Queue').find(([, queue]) => queue.Properties['RedrivePolicy'] !== undefined)?.[0] ?? 'missing';
+  const functionIdOf = (handler: string) => functions.find(([, fn]) => fn.Properties['Handler'] === `index.${handler}`)?.[0] ?? 'missing';
+
+  it('feeds the audit queue to its consumer in batches, reporting partial batch failures', () => {
+    const mappings = resourcesOf(template, 'AWS::Lambda::EventSourceMapping');
+    assert.equal(mappings.length, 1);
+    assert.deepEqual(mappings[0]?.[1].Properties, {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionName: { Ref: functionIdOf(lambdaHandlerNames.auditQueueConsumer) },
+      BatchSize: auditConsumerBatchSize,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const consumer = functions.find(([id]) => id === functionIdOf(lambdaHandlerNames.auditQueueConsumer))?.[1];
+    assert.equal(consumer?.Properties['Timeout'], auditConsumerTimeoutSeconds);
+    const visibility = resourcesOf(template, 'AWS::SQS::Queue').find(([id]) => id === queueId)?.[1].Properties['VisibilityTimeout'];
+    assert.ok(typeof visibility === 'number' && visibility >= 6 * auditConsumerTimeoutSeconds, 'the visibility timeout is at least six times the consumer timeout');
+  });
+
+  it('gives the relay the queue URL, and no other function', () => {
+    const relay = functions.find(([id]) => id === functionIdOf(lambdaHandlerNames.relayAudit))?.[1];
+    assert.deepEqual((relay?.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables['CONTRA_AUDIT_QUEUE_URL'], { Ref: queueId });
+    const others = functions.filter(([id]) => id !== functionIdOf(lambdaHandlerNames.relayAudit));
+    for (const [id, fn] of others) assert.equal((fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables['CONTRA_AUDIT_QUEUE_URL'], undefined, id);
+  });
 });
 
 describe('AWS stack: alarms', () => {
@@ -151,7 +179,7 @@ describe('AWS stack: alarms', () => {
   it('alarms on any message in the audit dead-letter queue and on errors of every function', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1, AlarmActions: Match.anyValue() });
     const errorAlarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(([, alarm]) => alarm.Properties['MetricName'] === 'Errors' && alarm.Properties['Namespace'] === 'AWS/Lambda');
-    assert.equal(errorAlarms.length, 2 + scheduledHandlers.length);
+    assert.equal(errorAlarms.length, 3 + scheduledHandlers.length);
     for (const [id, alarm] of errorAlarms) assert.ok(Array.isArray(alarm.Properties['AlarmActions']), id);
   });
 });

@@ -152,6 +152,11 @@ export interface Store {
     begin: (checkpoint: AuditCheckpoint | null) => (record: AuditRecord) => void,
   ): Promise<readonly AuditStreamHead[]>;
   auditHeads(tenantId: TenantId): Promise<readonly AuditStreamHead[]>;
+  /**
+   * Up to `limit` records of one stream with a sequence above `afterSequence`, in sequence
+   * order (the ordered audit relay reads each stream from its published cursor).
+   */
+  listAuditStream(tenantId: TenantId, stream: string, afterSequence: number, limit: number): Promise<readonly AuditRecord[]>;
   /** Seals every stream head of the tenant into a new checkpoint, atomically. */
   sealAuditCheckpoint(tenantId: TenantId, at: number): Promise<AuditCheckpoint>;
   latestAuditCheckpoint(tenantId: TenantId): Promise<AuditCheckpoint | null>;

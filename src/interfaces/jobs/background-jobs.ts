@@ -8,6 +8,7 @@ import { detectFailures } from '../../app/reversals/detect-failures.ts';
 import { escalateOverdueDisputes } from '../../app/disputes/escalate-disputes.ts';
 import { deliverNotifications } from '../../app/notifications/deliver-notifications.ts';
 import { sealAllCheckpoints } from '../../app/audit/verify-audit.ts';
+import { relayAudit } from '../../app/audit/relay-audit.ts';
 import { backupAllTenants } from '../../app/backups/write-backup.ts';
 import type { Config } from '../config.ts';
 import type { Runtime } from '../runtime.ts';
@@ -16,6 +17,7 @@ import type { Job } from './scheduler.ts';
 /** The jobs `contra serve` runs on an interval. */
 export const intervalJobNames = [
   'requery-payments', 'requery-refunds', 'requery-transfers', 'detect-failures', 'escalate-disputes', 'deliver-notifications', 'seal-audit-checkpoints',
+  'relay-audit',
 ] as const;
 type IntervalJobName = (typeof intervalJobNames)[number];
 /** Every job, including the daily backup to the configured target. */
@@ -26,7 +28,7 @@ export function isJobName(name: string): name is JobName {
   return jobNames.some((known) => known === name);
 }
 
-export type JobRuntime = Pick<Runtime, 'deps' | 'notifications' | 'backups'>;
+export type JobRuntime = Pick<Runtime, 'deps' | 'notifications' | 'backups' | 'auditQueue'>;
 
 /** Runs one job once; its report is plain JSON. */
 export function runJob(name: JobName, runtime: JobRuntime): Promise<unknown> {
@@ -46,6 +48,9 @@ export function runJob(name: JobName, runtime: JobRuntime): Promise<unknown> {
       return deliverNotifications(deps, runtime.notifications);
     case 'seal-audit-checkpoints':
       return sealAllCheckpoints(deps).then((checkpoints) => ({ checkpoints }));
+    case 'relay-audit':
+      // Without a queue there is nothing to relay to: the audit records are in the store either way.
+      return runtime.auditQueue === null ? Promise.resolve({ skipped: 'CONTRA_AUDIT_QUEUE_URL is not set' }) : relayAudit(deps, runtime.auditQueue);
     case 'backup':
       return backupAllTenants(deps, runtime.backups.blobs, { settleMs: runtime.backups.settleMs }).then((tenants) => ({ tenants }));
   }
@@ -54,7 +59,7 @@ export function runJob(name: JobName, runtime: JobRuntime): Promise<unknown> {
 /** Every interval job with the interval `contra serve` runs it at (the backup runs on its cron). */
 export function backgroundJobs(
   runtime: JobRuntime,
-  config: Pick<Config, 'requeryIntervalMs' | 'checkpointIntervalMs' | 'detectIntervalMs' | 'notifications'>,
+  config: Pick<Config, 'requeryIntervalMs' | 'checkpointIntervalMs' | 'detectIntervalMs' | 'notifications' | 'auditRelayIntervalMs'>,
 ): Job[] {
   const intervalMs: Record<IntervalJobName, number> = {
     'requery-payments': config.requeryIntervalMs,
@@ -64,6 +69,8 @@ export function backgroundJobs(
     'escalate-disputes': config.detectIntervalMs,
     'deliver-notifications': config.notifications.intervalMs,
     'seal-audit-checkpoints': config.checkpointIntervalMs,
+    'relay-audit': config.auditRelayIntervalMs,
   };
-  return intervalJobNames.map((name) => ({ name, intervalMs: intervalMs[name], run: () => runJob(name, runtime) }));
+  // The relay runs only where a queue is configured.
+  return intervalJobNames.filter((name) => name !== 'relay-audit' || runtime.auditQueue !== null).map((name) => ({ name, intervalMs: intervalMs[name], run: () => runJob(name, runtime) }));
 }

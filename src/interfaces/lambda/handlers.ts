@@ -6,6 +6,7 @@ import { httpHandlerFor } from './http-handler.ts';
 import { refundHandlerFor } from './refund-handler.ts';
 import { scheduledHandlerFor, type JobResult } from './scheduled-handler.ts';
 import type { ProxyResult } from './proxy-event.ts';
+import { auditQueueHandlerFor, type BatchResponse } from './audit-queue-handler.ts';
 import type { JobName } from '../jobs/background-jobs.ts';
 
 /** The whole HTTP API behind API Gateway (payload v1 or v2). */
@@ -31,3 +32,9 @@ export const escalateDisputes = scheduled('escalate-disputes');
 export const deliverNotifications = scheduled('deliver-notifications');
 export const sealAuditCheckpoints = scheduled('seal-audit-checkpoints');
 export const backup = scheduled('backup');
+export const relayAudit = scheduled('relay-audit');
+
+/** The SQS FIFO audit queue's consumer: a partial batch response. */
+export async function auditQueueConsumer(event: unknown, context?: Context): Promise<BatchResponse> {
+  return auditQueueHandlerFor(await warmLambdaRoot())(event, context);
+}

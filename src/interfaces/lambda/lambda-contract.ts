@@ -16,6 +16,9 @@ export const lambdaHandlerNames = {
   deliverNotifications: 'deliverNotifications',
   sealAuditCheckpoints: 'sealAuditCheckpoints',
   backup: 'backup',
+  relayAudit: 'relayAudit',
+  /** The consumer of the SQS FIFO audit queue (an event source mapping, not a schedule). */
+  auditQueueConsumer: 'auditQueueConsumer',
 } as const;
 
 /** Minutes in a day: the backup's EventBridge rate (a rate, not a cron, so every schedule has one form). */
@@ -31,6 +34,8 @@ export const scheduledHandlers = [
   // EventBridge schedules run at most once a minute; the standalone service delivers within a second.
   { handler: lambdaHandlerNames.deliverNotifications, job: 'deliver-notifications', everyMinutes: 1 },
   { handler: lambdaHandlerNames.sealAuditCheckpoints, job: 'seal-audit-checkpoints', everyMinutes: 5 },
+  // Publishes committed audit records to the SQS FIFO audit queue (A4); the queue's consumer persists them in order.
+  { handler: lambdaHandlerNames.relayAudit, job: 'relay-audit', everyMinutes: 1 },
   // Once a day, counted from the deployment: each run takes only what is new since the last one (B1).
   { handler: lambdaHandlerNames.backup, job: 'backup', everyMinutes: dailyMinutes },
 ] as const;
@@ -51,4 +56,12 @@ export const metricNames = {
   jobFailed: 'JobFailed',
   /** An invocation of a scheduled handler by something other than its schedule. */
   jobRefused: 'JobRefused',
+  /** Audit queue messages the consumer applied, acknowledged as duplicates, or handed back to the queue. */
+  auditApplied: 'AuditExportApplied',
+  auditDuplicate: 'AuditExportDuplicate',
+  auditRetried: 'AuditExportRetried',
 } as const;
+
+/** The audit queue consumer: messages per invocation and its timeout (the queue's visibility timeout is longer). */
+export const auditConsumerBatchSize = 10;
+export const auditConsumerTimeoutSeconds = 60;

@@ -4,6 +4,7 @@
 import type { DestinationStream } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig, type Config } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { openRuntime, type Runtime, type RuntimeOverrides } from '../runtime.ts';
@@ -23,7 +24,7 @@ export type LambdaRootOptions = {
   readonly observability?: Observability;
   /** Where the HTTP application's pino logs go (stdout by default, which is CloudWatch Logs). */
   readonly logDestination?: DestinationStream;
-  readonly overrides?: Omit<RuntimeOverrides, 'kmsClient' | 'generateBootstrapToken'>;
+  readonly overrides?: Omit<RuntimeOverrides, 'kmsClient' | 'sqsClient' | 'generateBootstrapToken'>;
 };
 
 export async function openLambdaRoot(environment: NodeJS.ProcessEnv, options: LambdaRootOptions = {}): Promise<LambdaRoot> {
@@ -32,9 +33,11 @@ export async function openLambdaRoot(environment: NodeJS.ProcessEnv, options: La
   const logger = createLogger(config.logLevel, options.logDestination);
   // Traced, so every KMS call shows in X-Ray as a subsegment of the invocation.
   const kmsClient = config.kmsKeyArn === null ? undefined : observability.tracer.captureAWSv3Client(new KMSClient({}));
+  const sqsClient = config.auditQueueUrl === null ? undefined : observability.tracer.captureAWSv3Client(new SQSClient({}));
   const runtime = await openRuntime(config, logger, {
     ...options.overrides,
     ...(kmsClient === undefined ? {} : { kmsClient }),
+    ...(sqsClient === undefined ? {} : { sqsClient }),
     generateBootstrapToken: false,
   });
   const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes });

@@ -64,6 +64,22 @@ async function chainsConcurrentAppends(store: Store): Promise<void> {
   assert.equal(await verify(store, tenantId), 'intact');
 }
 
+async function listsOneStream(store: Store): Promise<void> {
+  const tenantId = newTenant();
+  await commitOk(store, { tenantId, audit: [auditAppend('a-1', 'txn:t-1'), auditAppend('a-2', 'tenant'), auditAppend('a-3', 'txn:t-1')] });
+  await commitOk(store, { tenantId, audit: [auditAppend('a-4', 'txn:t-1'), auditAppend('a-5', 'txn:t-10')] });
+  const ids = async (stream: string, after: number, limit: number): Promise<string[]> =>
+    (await store.listAuditStream(tenantId, stream, after, limit)).map((record) => `${record.sequence}:${record.id}`);
+  assert.deepEqual(await ids('txn:t-1', 0, 10), ['1:a-1', '2:a-3', '3:a-4'], 'the whole stream, in sequence order');
+  assert.deepEqual(await ids('txn:t-1', 1, 1), ['2:a-3'], 'after a sequence, at most the limit');
+  assert.deepEqual(await ids('txn:t-1', 3, 10), [], 'nothing after the head');
+  assert.deepEqual(await ids('txn:t-10', 0, 10), ['1:a-5'], 'a stream whose name extends another is its own');
+  assert.deepEqual(await store.listAuditStream(newTenant(), 'txn:t-1', 0, 10), [], 'nothing of another tenant');
+  const [record] = await store.listAuditStream(tenantId, 'txn:t-1', 0, 1);
+  const [scanned] = await scan(store, tenantId).then((records) => records.filter((candidate) => candidate.id === 'a-1'));
+  assert.deepEqual(record, scanned, 'the same record the scan reads');
+}
+
 async function sealsCheckpoints(store: Store): Promise<void> {
   const tenantId = newTenant();
   assert.equal(await store.latestAuditCheckpoint(tenantId), null);
@@ -119,6 +135,7 @@ export function auditSpec(makeStore: StoreFactory): void {
   suite('audit trail', () => {
     spec('chains records per stream across commits, with every field kept', makeStore, chainsAcrossCommits);
     spec('chains concurrent appends to one stream without conflicts', makeStore, chainsConcurrentAppends);
+    spec('lists one stream after a sequence, in sequence order', makeStore, listsOneStream);
     spec('seals checkpoints over every stream head, each linked to the one before', makeStore, sealsCheckpoints);
     spec('searches by transaction, initiator, action and time, oldest first in pages', makeStore, searchesRecords);
   });

@@ -3,7 +3,7 @@
 // search by transaction, initiator, action and time.
 import { randomUUID } from 'node:crypto';
 import { BatchWriteItemCommand, PutItemCommand, ConditionalCheckFailedException, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import type { AuditFilter, Page, PageRequest } from '../../../app/ports/store.ts';
+import { pageSizeMax, type AuditFilter, type Page, type PageRequest } from '../../../app/ports/store.ts';
 import { compareStreams, sealCheckpoint, type AuditCheckpoint, type AuditRecord, type AuditStreamHead } from '../../../domain/audit/audit-record.ts';
 import type { TenantId } from '../../../domain/ids.ts';
 import { checkpointFromRow } from '../rows/audit-codecs.ts';
@@ -101,6 +101,14 @@ export async function scanAudit(reader: Reader, tenantId: TenantId, begin: (chec
     for (const item of records) visit(auditRecordOf(item));
   }
   return heads;
+}
+
+/** One stream's records after a sequence: its own partition, sorted by position. */
+export async function listAuditStream(reader: Reader, tenantId: TenantId, stream: string, afterSequence: number, limit: number): Promise<AuditRecord[]> {
+  const items = await queryItems(reader.client, {
+    table: reader.tables.audit, partition: auditKeys.stream(tenantId, stream), consistent: true, sort: { greaterThan: padPosition(afterSequence) },
+  }, Math.min(limit, pageSizeMax));
+  return items.map(auditRecordOf);
 }
 
 /** The most selective index the filter allows; the other conditions become a filter expression. */

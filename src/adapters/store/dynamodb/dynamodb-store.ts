@@ -104,6 +104,10 @@ export class DynamoDbStore implements Store {
     return audit.listAudit(this.#reader, tenantId, filter, page);
   }
 
+  listAuditStream(tenantId: TenantId, stream: string, afterSequence: number, limit: number): Promise<readonly AuditRecord[]> {
+    return audit.listAuditStream(this.#reader, tenantId, stream, afterSequence, limit);
+  }
+
   scanAudit(tenantId: TenantId, begin: (checkpoint: AuditCheckpoint | null) => (record: AuditRecord) => void): Promise<readonly AuditStreamHead[]> {
     return audit.scanAudit(this.#reader, tenantId, begin);
   }

@@ -100,6 +100,10 @@ export class PostgresStore implements Store {
     return this.#read(tenantId, (client) => reads.listAudit(client, tenantId, filter, page));
   }
 
+  listAuditStream(tenantId: TenantId, stream: string, afterSequence: number, limit: number): Promise<readonly AuditRecord[]> {
+    return this.#read(tenantId, (client) => reads.listAuditStream(client, tenantId, stream, afterSequence, limit));
+  }
+
   /** One REPEATABLE READ transaction: checkpoint, records and heads from the same snapshot. */
   scanAudit(tenantId: TenantId, begin: (checkpoint: AuditCheckpoint | null) => (record: AuditRecord) => void): Promise<readonly AuditStreamHead[]> {
     return this.#read(tenantId, async (client) => {

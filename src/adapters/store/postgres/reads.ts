@@ -2,7 +2,7 @@
 // tenant (row-level security): records, the journal, the PaymentLedger and the audit trail,
 // decoded by the same row codecs as the SQLite store.
 import type pg from 'pg';
-import type { AuditFilter, JournalTotals, LedgerEntry, Page, PageRequest, StoredRecord } from '../../../app/ports/store.ts';
+import { pageSizeMax, type AuditFilter, type JournalTotals, type LedgerEntry, type Page, type PageRequest, type StoredRecord } from '../../../app/ports/store.ts';
 import { compareStreams, type AuditCheckpoint, type AuditRecord, type AuditStreamHead } from '../../../domain/audit/audit-record.ts';
 import type { Account, AccountBalances } from '../../../domain/journal/accounts.ts';
 import type { Transfer } from '../../../domain/journal/transfers.ts';
@@ -98,6 +98,12 @@ export async function listAudit(client: Client, tenantId: TenantId, filter: Audi
   values.push(size + 1);
   const found = await rows(client, `SELECT seq, ${auditRecordColumns} FROM audit_records WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${values.length}`, values);
   return toPage(found, size, 'seq', auditRecordFromRow);
+}
+
+/** One stream's records after a sequence, in sequence order (the unique key serves it). */
+export async function listAuditStream(client: Client, tenantId: TenantId, stream: string, afterSequence: number, limit: number): Promise<AuditRecord[]> {
+  return (await rows(client, `SELECT ${auditRecordColumns} FROM audit_records WHERE tenant_id = $1 AND stream = $2 AND sequence > $3 ORDER BY sequence LIMIT $4`,
+    [tenantId, stream, afterSequence, Math.min(limit, pageSizeMax)])).map(auditRecordFromRow);
 }
 
 const scanPageSize = 1_000;

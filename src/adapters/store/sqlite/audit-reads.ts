@@ -3,7 +3,7 @@
 // the latest checkpoint.
 import { compareStreams, type AuditRecord, type AuditStreamHead } from '../../../domain/audit/audit-record.ts';
 import type { TenantId } from '../../../domain/ids.ts';
-import type { AuditFilter, Page, PageRequest } from '../../../app/ports/store.ts';
+import { pageSizeMax, type AuditFilter, type Page, type PageRequest } from '../../../app/ports/store.ts';
 import type { Sql, SqlValue } from './sql.ts';
 import { cursorPosition, pageSize, toPage } from '../rows/paging.ts';
 import { auditRecordColumns, auditRecordFromRow, streamHeadFromRow } from '../rows/audit-codecs.ts';
@@ -43,6 +43,12 @@ export function listAudit(sql: Sql, tenantId: TenantId, filter: AuditFilter, pag
 export function scanAudit(sql: Sql, tenantId: TenantId, visit: (record: AuditRecord) => void): void {
   const rows = sql.iterate(`SELECT ${auditRecordColumns} FROM audit_records WHERE tenant_id = ? ORDER BY stream, sequence`, tenantId);
   for (const row of rows) visit(auditRecordFromRow(row));
+}
+
+/** One stream's records after a sequence, in sequence order (the unique key serves it). */
+export function listAuditStream(sql: Sql, tenantId: TenantId, stream: string, afterSequence: number, limit: number): AuditRecord[] {
+  return sql.all(`SELECT ${auditRecordColumns} FROM audit_records WHERE tenant_id = ? AND stream = ? AND sequence > ? ORDER BY sequence LIMIT ?`,
+    tenantId, stream, afterSequence, Math.min(limit, pageSizeMax)).map(auditRecordFromRow);
 }
 
 /** In the domain's stream order. */

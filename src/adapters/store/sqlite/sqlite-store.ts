@@ -128,6 +128,10 @@ export class SqliteStore implements Store {
     return settle(() => audit.listAudit(this.#sql, tenantId, filter, page));
   }
 
+  listAuditStream(tenantId: TenantId, stream: string, afterSequence: number, limit: number): Promise<readonly AuditRecord[]> {
+    return settle(() => audit.listAuditStream(this.#sql, tenantId, stream, afterSequence, limit));
+  }
+
   scanAudit(tenantId: TenantId, begin: (checkpoint: AuditCheckpoint | null) => (record: AuditRecord) => void): Promise<readonly AuditStreamHead[]> {
     // One read transaction: in WAL mode every read in it sees the same snapshot, even
     // while other connections or processes commit.
