@@ -6,7 +6,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { placeholderAuditIndexes, placeholderLedgerIndexes, tableKeys, type IndexDesign } from './table-design.ts';
+import { auditTableIndexes, ledgerTableIndexes, tableKeys, type IndexDesign } from './table-design.ts';
 
 /** KMS rotates the key material yearly; old material stays to decrypt old data keys. */
 export const keyRotationPeriodDays = 365;
@@ -45,7 +45,7 @@ export function createDataLayer(scope: Construct, tableNames: { readonly ledger:
   });
   return {
     key,
-    ledgerTable: table(scope, 'PaymentLedger', tableNames.ledger, key, placeholderLedgerIndexes),
-    auditTable: table(scope, 'PaymentAuditTrail', tableNames.audit, key, placeholderAuditIndexes),
+    ledgerTable: table(scope, 'PaymentLedger', tableNames.ledger, key, ledgerTableIndexes),
+    auditTable: table(scope, 'PaymentAuditTrail', tableNames.audit, key, auditTableIndexes),
   };
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { lambdaHandlerNames, metricNames, metricsNamespace, scheduledHandlers } from '../../../src/interfaces/lambda/lambda-contract.ts';
-import { defaultTableNames, placeholderAuditIndexes, placeholderLedgerIndexes, tableKeys } from '../lib/table-design.ts';
+import { defaultTableNames, auditTableIndexes, ledgerTableIndexes, tableKeys } from '../lib/table-design.ts';
 import { auditMaxReceiveCount } from '../lib/storage.ts';
 import { auditConsumerBatchSize, auditConsumerTimeoutSeconds } from '../../../src/interfaces/lambda/lambda-contract.ts';
 import { backupTimeoutMinutes } from '../lib/functions.ts';
@@ -21,7 +21,7 @@ describe('AWS stack: key and tables', () => {
     template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true, RotationPeriodInDays: 365 }, DeletionPolicy: 'Retain' });
   });
 
-  for (const [name, indexes] of [[defaultTableNames.ledger, placeholderLedgerIndexes], [defaultTableNames.audit, placeholderAuditIndexes]] as const) {
+  for (const [name, indexes] of [[defaultTableNames.ledger, ledgerTableIndexes], [defaultTableNames.audit, auditTableIndexes]] as const) {
     it(`has the ${name} table: pk/sk strings, PITR, the payment key, its indexes, retained and protected`, () => {
       template.hasResource('AWS::DynamoDB::Table', {
         Properties: {
@@ -34,6 +34,7 @@ describe('AWS stack: key and tables', () => {
           GlobalSecondaryIndexes: indexes.map((index) => Match.objectLike({
             IndexName: index.indexName,
             KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' }, { AttributeName: index.sortKey, KeyType: 'RANGE' }],
+            Projection: { ProjectionType: 'ALL' },
           })),
         },
         DeletionPolicy: 'Retain',
