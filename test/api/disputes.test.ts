@@ -44,7 +44,7 @@ describe('disputes', () => {
     assert.match(String(opened.body['dispute_reference']), /^DSP-2026-\d{6}$/);
     assert.deepEqual(
       [opened.body['status'], opened.body['priority'], opened.body['detection_method'], opened.body['failed_transaction_id'], opened.body['customer_id'], opened.body['rule']],
-      ['open', 'medium', 'customer_report', null, 'cust-42', 'fallback'],
+      ['open', 'medium', 'customer_report', 'FTX-ok-1', 'cust-42', 'fallback'],
     );
     // Friday → Monday, Tuesday: the close of Tuesday's business day in Lagos.
     assert.equal(opened.body['due_at'], '2026-12-08T22:59:59.999Z');

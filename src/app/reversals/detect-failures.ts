@@ -3,11 +3,14 @@
 // a crash between the debit and recording the answer) are status-queried now, whatever
 // their backoff, and settled by what the switch says; one still unknown is marked an
 // orphaned debit; (2) system-glitch bursts — many 91/96 failures at one bank within the
-// window — raise one alert per bank and window for operations. Safe to run twice at once:
-// every write is version-checked and an alert's id is its bank and window.
+// window — raise one alert per bank and window for operations, with one incident report
+// (D3) listing the burst's transfers. Safe to run twice at once: every write is
+// version-checked and an alert's id is its bank and window.
 import type { TenantId } from '../../domain/ids.ts';
 import { notificationRecord } from '../notifications/enqueue-notification.ts';
-import { findGlitchBursts, type GlitchBurst } from '../../domain/reversals/glitch-bursts.ts';
+import { findGlitchBursts, type GlitchBurst, type GlitchFailure } from '../../domain/reversals/glitch-bursts.ts';
+import { incidentWrites, triggerEnabled, type IncidentWrites } from '../compliance/open-incident.ts';
+import type { IncidentTransaction } from '../compliance/incident-record.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
@@ -60,14 +63,16 @@ async function markOrphaned(deps: Dependencies, tenantId: TenantId, failedId: st
 async function glitchBurstsOf(deps: Dependencies, tenantId: TenantId): Promise<DetectionReport['glitchBursts']> {
   const now = deps.clock.now();
   const windowMs = deps.settings.glitchWindowMs;
-  const failures: { bankCode: string; at: number }[] = [];
+  const failures: (GlitchFailure & IncidentTransaction)[] = [];
   for (const indexKey of new Set([glitchIndexKey(now - windowMs, windowMs), glitchIndexKey(now, windowMs)])) {
     let cursor: string | undefined;
     do {
       const page = await deps.store.listRecords(tenantId, failedTransactionKind, { indexKey, limit: 200, ...(cursor === undefined ? {} : { cursor }) });
       for (const record of page.items) {
         const failed = failedTransactionFromRecord(record);
-        if (failed.bankCode !== null) failures.push({ bankCode: failed.bankCode, at: failed.detectedAt });
+        if (failed.bankCode !== null) {
+          failures.push({ bankCode: failed.bankCode, at: failed.detectedAt, reference: failed.transferReference, amountMinor: failed.amountMinor, currency: failed.currency });
+        }
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined && failures.length < glitchScanMax);
@@ -79,19 +84,36 @@ async function glitchBurstsOf(deps: Dependencies, tenantId: TenantId): Promise<D
       stream: 'glitch_alerts', action: 'failure.glitch_burst', initiator: detectionInitiator, status: 'ALERT',
       reason: `${burst.count} system-glitch failures (91/96) at bank ${burst.bankCode} within ${Math.round(windowMs / 60_000)} minutes`,
     });
+    const incident = await burstIncident(deps, tenantId, burst, alertId, failures, now);
     const committed = await deps.store.commit({
       tenantId, at: now,
       records: [
+        ...incident.records,
         { kind: glitchAlertKind, id: alertId, expectedVersion: 0, body: { bank_code: burst.bankCode, count: burst.count, window_start_at: burst.windowStartAt, window_end_at: burst.windowEndAt } },
         notificationRecord(deps.ids, tenantId, now, {
           audience: 'operations', template: 'failure.burst', source: `glitch_alert:${alertId}`,
           data: { bank_code: burst.bankCode, count: String(burst.count), window_minutes: String(Math.round(windowMs / 60_000)) },
         }),
       ],
-      audit: [audit],
+      audit: [audit, ...incident.audit],
       outbox: [{ id: deps.ids.next('out'), topic: 'notification.operations', at: now, payload: { template: 'glitch_burst', bank_code: burst.bankCode, count: burst.count } }],
     });
     found.push({ ...burst, tenantId, alertId, new: committed.ok });
   }
   return found;
+}
+
+/** One incident report (D3) per burst, listing the burst's transfers, when the tenant reports bursts. */
+async function burstIncident(
+  deps: Dependencies, tenantId: TenantId, burst: GlitchBurst, alertId: string, failures: readonly (GlitchFailure & IncidentTransaction)[], now: number,
+): Promise<IncidentWrites> {
+  if (!await triggerEnabled(deps, tenantId, 'glitch_burst')) return { records: [], audit: [] };
+  const transactions = failures
+    .filter((failure) => failure.bankCode === burst.bankCode && failure.at >= burst.windowStartAt && failure.at <= burst.windowEndAt)
+    .map(({ reference, amountMinor, currency }) => ({ reference, amountMinor, currency }));
+  return incidentWrites(deps, {
+    tenantId, source: `burst:${alertId}`, type: 'SYSTEM_GLITCH_BURST', trigger: 'glitch_burst', transactions,
+    failureReason: `${burst.count} system-glitch failures (91/96) at bank ${burst.bankCode} within ${Math.round(deps.settings.glitchWindowMs / 60_000)} minutes`,
+    channel: 'nip', failureType: 'system_glitch', detectedAt: now,
+  }, now);
 }
