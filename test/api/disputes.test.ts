@@ -12,6 +12,8 @@ import { startService, type TestService } from '../support/service.ts';
 import { call, createTenant, type Response, type Tenant } from '../support/client.ts';
 import { balances, fundedCustomer, readTransfer, toBank, transfer } from '../support/transfers.ts';
 import { assertLedgerBalances } from '../support/ledger-check.ts';
+import { ControlledSwitch } from '../support/controlled-switch.ts';
+import { detectFailures } from '../../src/app/reversals/detect-failures.ts';
 import { escalateOverdueDisputes } from '../../src/app/disputes/escalate-disputes.ts';
 import { createTransfer } from '../../src/app/transfers/create-transfer.ts';
 import { requeryPendingTransfers } from '../../src/app/transfers/requery-transfers.ts';
@@ -188,14 +190,18 @@ function crashingAtAnswer(store: Store): Store {
 describe('disputes from customer reports (V2)', () => {
   let service: TestService;
   let tenant: Tenant;
+  const rail = new ControlledSwitch();
   before(async () => {
-    service = await startService();
+    service = await startService({ interbank: rail });
     // Even a tenant that lists customer reports among its automatic reversals never reverses on a report alone.
     tenant = await createTenant(service, 'Reporting customers bank', { reversal_auto_failure_types: ['customer_report', 'system_glitch', 'timeout'] });
     await fundedCustomer(service, tenant, 'dayo', '100000.00');
     await fundedCustomer(service, tenant, 'emeka', '10.00');
   });
-  afterEach(async () => assertLedgerBalances(service.runtime.deps.store));
+  afterEach(async () => {
+    rail.silentQueries = false;
+    await assertLedgerBalances(service.runtime.deps.store);
+  });
   after(async () => service.close());
   const report = (reference: string, key?: string): Promise<Response> =>
     call(service, 'POST', '/api/v1/transactions/reversals/disputes', { transfer_reference: reference, customer_id: 'cust-7', reason: 'my beneficiary says nothing arrived' },
@@ -224,6 +230,21 @@ describe('disputes from customer reports (V2)', () => {
     assert.deepEqual(await balances(service, tenant, 'dayo'), before);
     const checked = await call(service, 'GET', '/api/v1/audit?transaction_id=paid-1&action=failure.customer_report_checked', undefined, { token: tenant.keys['auditor']! });
     assert.equal((checked.body['data'] as unknown[]).length, 1, checked.text);
+  });
+
+  it('leaves a report the switch cannot answer under investigation, for the detection sweep to decide', async () => {
+    assert.equal((await toBank(service, tenant, 'paid-3', 'dayo', '0123456700', '120.00')).status, 201);
+    rail.silentQueries = true;
+    assert.equal((await report('paid-3')).status, 201);
+    assert.equal((await failedOf('paid-3'))?.['status'], 'investigating');
+    const silent = await detectFailures(service.runtime.deps, { tenantId: tenant.tenantId as TenantId });
+    assert.equal(silent.customerReportsChecked, 0);
+    rail.silentQueries = false;
+    const sweeps = await Promise.all([detectFailures(service.runtime.deps, { tenantId: tenant.tenantId as TenantId }), detectFailures(service.runtime.deps, { tenantId: tenant.tenantId as TenantId })]);
+    assert.equal(sweeps[0].customerReportsChecked + sweeps[1].customerReportsChecked, 1);
+    assert.equal((await failedOf('paid-3'))?.['status'], 'resolved');
+    assert.equal((await readTransfer(service, tenant, 'paid-3'))['transfer_status'], 'TRANSFER-SUCCESS');
+    assert.deepEqual(await reversalsOf('paid-3'), []);
   });
 
   it('reverses a reported transfer that really failed once, through the status query and the normal rules', async () => {

@@ -20,6 +20,8 @@ import { significantFailure } from '../transfers/transfer-failure.ts';
 import { transferFromRecord, transferKind, transferWrite, type MoneyTransfer } from '../transfers/transfer-record.ts';
 
 export const customerReportInitiator = 'system:customer-report';
+/** Reported other-bank transfers our ledger shows as paid, until the status query decides them: the sweep's list. */
+export const uncheckedReportIndexKey = 'customer_report:unchecked';
 
 /** The failed transaction a customer's report opens, and the writes that link it to the transfer. */
 export async function reportedFailure(deps: Dependencies, transfer: MoneyTransfer, reportedBy: string, at: number): Promise<{ failed: FailedTransaction; records: RecordWrite[]; audit: AuditAppend }> {
@@ -30,6 +32,7 @@ export async function reportedFailure(deps: Dependencies, transfer: MoneyTransfe
     outcomeCode: internalDone ? 'completed_internally' : 'customer_report',
     bankCode: transfer.receiver.kind === 'bank' ? transfer.receiver.bankCode : null, channel: transfer.channel,
     amountMinor: transfer.amountMinor, currency: transfer.currency, detectedAt: at, updatedAt: at,
+    ...(transfer.receiver.kind === 'bank' && transfer.status === 'TRANSFER-SUCCESS' ? { indexKey: uncheckedReportIndexKey } : {}),
   };
   const audit = await buildAuditEntry(deps, transfer.tenantId, at, {
     stream: `txn:${transfer.reference}`, action: 'failure.customer_report', initiator: reportedBy, transactionId: transfer.reference,
@@ -48,22 +51,25 @@ export async function reportedFailure(deps: Dependencies, transfer: MoneyTransfe
 /**
  * Queries the switch about a reported other-bank transfer our ledger shows as paid, and
  * records what it says on the failed transaction (version-checked: a second check finds
- * it decided and does nothing). An answer that is not definite leaves it investigating.
+ * it decided and does nothing). An answer that is not definite leaves it investigating,
+ * on the detection sweep's list (a crash before the check leaves it there too). Answers
+ * whether this call decided it.
  */
-export async function checkCustomerReport(deps: Dependencies, tenantId: TenantId, transferReference: string): Promise<void> {
+export async function checkCustomerReport(deps: Dependencies, tenantId: TenantId, transferReference: string): Promise<boolean> {
   const transferRecord = await deps.store.getRecord(tenantId, transferKind, transferReference);
-  if (transferRecord === null) return;
+  if (transferRecord === null) return false;
   const transfer = transferFromRecord(transferRecord);
-  if (transfer.receiver.kind !== 'bank' || transfer.status !== 'TRANSFER-SUCCESS' || transfer.failedTransactionId === undefined) return;
+  if (transfer.receiver.kind !== 'bank' || transfer.status !== 'TRANSFER-SUCCESS' || transfer.failedTransactionId === undefined) return false;
   const failedRecord = await deps.store.getRecord(tenantId, failedTransactionKind, transfer.failedTransactionId);
-  if (failedRecord === null) return;
+  if (failedRecord === null) return false;
   const failed = failedTransactionFromRecord(failedRecord);
-  if (failed.failureType !== 'customer_report' || failed.status !== 'investigating') return;
+  if (failed.failureType !== 'customer_report' || failed.status !== 'investigating') return false;
   const { outcome } = await queryTransfer(deps, transfer);
   const definiteFailure = outcome.kind === 'declined' || (outcome.kind === 'error' && !outcome.retryable);
-  if (outcome.kind !== 'approved' && !definiteFailure) return;
+  if (outcome.kind !== 'approved' && !definiteFailure) return false;
   const at = deps.clock.now();
-  const decided: FailedTransaction = { ...failed, status: outcome.kind === 'approved' ? 'resolved' : 'escalated', outcomeCode: outcome.code, updatedAt: at };
+  const { indexKey: _checked, ...unindexed } = failed;
+  const decided: FailedTransaction = { ...unindexed, status: outcome.kind === 'approved' ? 'resolved' : 'escalated', outcomeCode: outcome.code, updatedAt: at };
   const reason = outcome.kind === 'approved'
     ? 'status query: the beneficiary bank credited the transfer; not reversed'
     : `status query contradicts the ledger (${outcome.message}); a person must decide, nothing is reversed automatically`;
@@ -73,5 +79,6 @@ export async function checkCustomerReport(deps: Dependencies, tenantId: TenantId
   });
   const incident = decided.status === 'escalated' ? await failureIncidentWrites(deps, significantFailure(decided, true, reason), at) : { records: [], audit: [] };
   // A lost race only means another check (or the sweep) decided it first.
-  await deps.store.commit({ tenantId, at, records: [failedTransactionWrite(decided, failed.version), ...incident.records], audit: [audit, ...incident.audit] });
+  const committed = await deps.store.commit({ tenantId, at, records: [failedTransactionWrite(decided, failed.version), ...incident.records], audit: [audit, ...incident.audit] });
+  return committed.ok;
 }

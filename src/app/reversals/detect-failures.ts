@@ -2,7 +2,8 @@
 // debits — transfers whose hold is still unconfirmed past the grace period (a lost reply,
 // a crash between the debit and recording the answer) are status-queried now, whatever
 // their backoff, and settled by what the switch says; one still unknown is marked an
-// orphaned debit; (2) system-glitch bursts — many 91/96 failures at one bank within the
+// orphaned debit; (1b) customer reports of transfers we show as paid that no status query
+// has decided yet are queried again (customer-report.ts); (2) system-glitch bursts — many 91/96 failures at one bank within the
 // window — raise one alert per bank and window for operations, with one incident report
 // (D3) listing the burst's transfers. Safe to run twice at once: every write is
 // version-checked and an alert's id is its bank and window.
@@ -16,6 +17,7 @@ import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
 import { emptyRequeryReport, requeryTransfer, type TransferRequeryReport } from '../transfers/requery-transfers.ts';
 import { pendingTransferIndexKey, transferFromRecord, transferKind } from '../transfers/transfer-record.ts';
+import { checkCustomerReport, uncheckedReportIndexKey } from '../disputes/customer-report.ts';
 import { failedTransactionFromRecord, failedTransactionKind, failedTransactionWrite, glitchIndexKey } from './failed-transaction-record.ts';
 
 export const detectionBatchMax = 100;
@@ -24,10 +26,10 @@ export const detectionInitiator = 'system:detection';
 /** Glitch failures read per bucket at most; a burst is flagged long before this. */
 const glitchScanMax = 1000;
 
-export type DetectionReport = TransferRequeryReport & { orphanedDebits: number; glitchBursts: (GlitchBurst & { tenantId: string; alertId: string; new: boolean })[] };
+export type DetectionReport = TransferRequeryReport & { orphanedDebits: number; customerReportsChecked: number; glitchBursts: (GlitchBurst & { tenantId: string; alertId: string; new: boolean })[] };
 
 export async function detectFailures(deps: Dependencies, options: { tenantId?: TenantId } = {}): Promise<DetectionReport> {
-  const report: DetectionReport = { ...emptyRequeryReport(), orphanedDebits: 0, glitchBursts: [] };
+  const report: DetectionReport = { ...emptyRequeryReport(), orphanedDebits: 0, customerReportsChecked: 0, glitchBursts: [] };
   await visitIndexed(deps.store, { kind: transferKind, indexKey: pendingTransferIndexKey, limit: detectionBatchMax }, async (record) => {
     if (options.tenantId !== undefined && record.tenantId !== options.tenantId) return false;
     const transfer = transferFromRecord(record);
@@ -39,6 +41,11 @@ export async function detectFailures(deps: Dependencies, options: { tenantId?: T
       report.orphanedDebits++;
       await markOrphaned(deps, record.tenantId, transfer.failedTransactionId ?? `FTX-${transfer.reference}`);
     }
+    return true;
+  });
+  await visitIndexed(deps.store, { kind: failedTransactionKind, indexKey: uncheckedReportIndexKey, limit: detectionBatchMax }, async (record) => {
+    if (options.tenantId !== undefined && record.tenantId !== options.tenantId) return false;
+    if (await checkCustomerReport(deps, record.tenantId, failedTransactionFromRecord(record).transferReference)) report.customerReportsChecked++;
     return true;
   });
   const tenants = options.tenantId === undefined ? await deps.store.listTenantIds() : [options.tenantId];
