@@ -3,13 +3,22 @@
 // (weekends and holiday overrides skipped); the lifecycle refuses illegal moves by name;
 // every change is audited; Idempotency-Key replays; the escalation job escalates an
 // overdue case once, even run twice at once, with its penalty exposure and one
-// operations notice.
+// operations notice. A customer's report of a transfer with no failed transaction opens
+// one (V2, `customer_report`), decided by the status query and never reversed on the
+// customer's word alone.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { startService, type TestService } from '../support/service.ts';
 import { call, createTenant, type Response, type Tenant } from '../support/client.ts';
-import { fundedCustomer, readTransfer, toBank } from '../support/transfers.ts';
+import { balances, fundedCustomer, readTransfer, toBank, transfer } from '../support/transfers.ts';
+import { assertLedgerBalances } from '../support/ledger-check.ts';
+import { ControlledSwitch } from '../support/controlled-switch.ts';
+import { detectFailures } from '../../src/app/reversals/detect-failures.ts';
 import { escalateOverdueDisputes } from '../../src/app/disputes/escalate-disputes.ts';
+import { createTransfer } from '../../src/app/transfers/create-transfer.ts';
+import { requeryPendingTransfers } from '../../src/app/transfers/requery-transfers.ts';
+import type { Changeset, Store } from '../../src/app/ports/store.ts';
+import type { ApiKeyId, TenantId } from '../../src/domain/ids.ts';
 
 const codeOf = (answer: Response): string => (answer.body['error'] as { code: string; field?: string } | undefined)?.code ?? `(${answer.status})`;
 const fieldOf = (answer: Response): string | undefined => (answer.body['error'] as { field?: string } | undefined)?.field;
@@ -44,7 +53,7 @@ describe('disputes', () => {
     assert.match(String(opened.body['dispute_reference']), /^DSP-2026-\d{6}$/);
     assert.deepEqual(
       [opened.body['status'], opened.body['priority'], opened.body['detection_method'], opened.body['failed_transaction_id'], opened.body['customer_id'], opened.body['rule']],
-      ['open', 'medium', 'customer_report', null, 'cust-42', 'fallback'],
+      ['open', 'medium', 'customer_report', 'FTX-ok-1', 'cust-42', 'fallback'],
     );
     // Friday → Monday, Tuesday: the close of Tuesday's business day in Lagos.
     assert.equal(opened.body['due_at'], '2026-12-08T22:59:59.999Z');
@@ -155,5 +164,136 @@ describe('disputes', () => {
     assert.equal(again.escalated, 0);
     const audit = await call(service, 'GET', '/api/v1/audit?transaction_id=nip-91&action=dispute.escalated', undefined, { token: tenant.keys['auditor']! });
     assert.equal((audit.body['data'] as unknown[]).filter((entry) => JSON.stringify(entry).includes(id)).length, 1, audit.text);
+  });
+});
+
+/** A store that dies once, at the commit that would record the switch's answer to a transfer. */
+function crashingAtAnswer(store: Store): Store {
+  let armed = true;
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'commit') {
+        return async (changeset: Changeset) => {
+          if (armed && (changeset.records?.some((record) => record.kind === 'transfer' && record.expectedVersion > 0) ?? false)) {
+            armed = false;
+            throw new Error('simulated crash after the switch answered, before the answer was recorded');
+          }
+          return target.commit(changeset);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+describe('disputes from customer reports (V2)', () => {
+  let service: TestService;
+  let tenant: Tenant;
+  const rail = new ControlledSwitch();
+  before(async () => {
+    service = await startService({ interbank: rail });
+    // Even a tenant that lists customer reports among its automatic reversals never reverses on a report alone.
+    tenant = await createTenant(service, 'Reporting customers bank', { reversal_auto_failure_types: ['customer_report', 'system_glitch', 'timeout'] });
+    await fundedCustomer(service, tenant, 'dayo', '100000.00');
+    await fundedCustomer(service, tenant, 'emeka', '10.00');
+  });
+  afterEach(async () => {
+    rail.silentQueries = false;
+    await assertLedgerBalances(service.runtime.deps.store);
+  });
+  after(async () => service.close());
+  const report = (reference: string, key?: string): Promise<Response> =>
+    call(service, 'POST', '/api/v1/transactions/reversals/disputes', { transfer_reference: reference, customer_id: 'cust-7', reason: 'my beneficiary says nothing arrived' },
+      { token: tenant.keys['operator']!, ...(key === undefined ? {} : { headers: { 'idempotency-key': key } }) });
+  const failedOf = async (reference: string): Promise<Record<string, unknown> | null> =>
+    (await service.runtime.deps.store.getRecord(tenant.tenantId as TenantId, 'failed_transaction', `FTX-${reference}`))?.body ?? null;
+  const reversalsOf = async (reference: string): Promise<unknown[]> => {
+    const listed = await call(service, 'GET', '/api/v1/transactions/reversals?limit=200', undefined, { token: tenant.keys['operator']! });
+    return (listed.body['data'] as { transfer_reference: string }[]).filter((item) => item.transfer_reference === reference);
+  };
+  const voidsOf = async (reference: string): Promise<number> =>
+    (await service.runtime.deps.store.listTransactionTransfers(tenant.tenantId as TenantId, reference)).filter((item) => item.kind === 'void_pending').length;
+
+  it('does not reverse a successful transfer a customer reports: the status query finds it credited', async () => {
+    assert.equal((await toBank(service, tenant, 'paid-1', 'dayo', '0123456700', '2500.00')).status, 201);
+    const before = await balances(service, tenant, 'dayo');
+    const opened = await report('paid-1');
+    assert.equal(opened.status, 201, opened.text);
+    assert.deepEqual([opened.body['failed_transaction_id'], opened.body['detection_method'], opened.body['status']], ['FTX-paid-1', 'customer_report', 'open']);
+    const failed = await failedOf('paid-1');
+    assert.deepEqual([failed?.['failure_type'], failed?.['detection_method'], failed?.['status']], ['customer_report', 'customer_report', 'resolved']);
+    const paid = await readTransfer(service, tenant, 'paid-1');
+    assert.deepEqual([paid['transfer_status'], paid['failed_transaction_id']], ['TRANSFER-SUCCESS', 'FTX-paid-1']);
+    assert.deepEqual(await reversalsOf('paid-1'), []);
+    assert.equal(await voidsOf('paid-1'), 0);
+    assert.deepEqual(await balances(service, tenant, 'dayo'), before);
+    const checked = await call(service, 'GET', '/api/v1/audit?transaction_id=paid-1&action=failure.customer_report_checked', undefined, { token: tenant.keys['auditor']! });
+    assert.equal((checked.body['data'] as unknown[]).length, 1, checked.text);
+  });
+
+  it('leaves a report the switch cannot answer under investigation, for the detection sweep to decide', async () => {
+    assert.equal((await toBank(service, tenant, 'paid-3', 'dayo', '0123456700', '120.00')).status, 201);
+    rail.silentQueries = true;
+    assert.equal((await report('paid-3')).status, 201);
+    assert.equal((await failedOf('paid-3'))?.['status'], 'investigating');
+    const silent = await detectFailures(service.runtime.deps, { tenantId: tenant.tenantId as TenantId });
+    assert.equal(silent.customerReportsChecked, 0);
+    rail.silentQueries = false;
+    const sweeps = await Promise.all([detectFailures(service.runtime.deps, { tenantId: tenant.tenantId as TenantId }), detectFailures(service.runtime.deps, { tenantId: tenant.tenantId as TenantId })]);
+    assert.equal(sweeps[0].customerReportsChecked + sweeps[1].customerReportsChecked, 1);
+    assert.equal((await failedOf('paid-3'))?.['status'], 'resolved');
+    assert.equal((await readTransfer(service, tenant, 'paid-3'))['transfer_status'], 'TRANSFER-SUCCESS');
+    assert.deepEqual(await reversalsOf('paid-3'), []);
+  });
+
+  it('reverses a reported transfer that really failed once, through the status query and the normal rules', async () => {
+    const principal = { kind: 'api_key' as const, tenantId: tenant.tenantId as TenantId, apiKeyId: 'key_TEST' as ApiKeyId, role: 'service' as const };
+    const crashed = createTransfer({ ...service.runtime.deps, store: crashingAtAnswer(service.runtime.deps.store) }, principal, {
+      reference: 'lost-91', senderAccountId: 'dayo', receiver: { bankCode: '999', accountNumber: '0123456791', accountName: 'Ada Obi' }, amount: '60.00', currency: 'NGN',
+    });
+    await assert.rejects(crashed, /simulated crash/);
+    const before = await balances(service, tenant, 'dayo');
+    const opened = await report('lost-91');
+    assert.equal(opened.status, 201, opened.text);
+    const reported = await failedOf('lost-91');
+    assert.deepEqual([reported?.['failure_type'], reported?.['status']], ['customer_report', 'investigating']);
+    assert.equal((await readTransfer(service, tenant, 'lost-91'))['transfer_status'], 'TRANSFER-PENDING');
+    await Promise.all([requeryPendingTransfers(service.runtime.deps), requeryPendingTransfers(service.runtime.deps)]);
+    await requeryPendingTransfers(service.runtime.deps);
+    assert.equal((await readTransfer(service, tenant, 'lost-91'))['transfer_status'], 'TRANSFER-REVERSED');
+    assert.equal(await voidsOf('lost-91'), 1);
+    assert.equal((await reversalsOf('lost-91')).length, 1);
+    const settled = await failedOf('lost-91');
+    // The switch's answer decided it: a system glitch (91), found by a customer's report.
+    assert.deepEqual([settled?.['failure_type'], settled?.['detection_method'], settled?.['status']], ['system_glitch', 'customer_report', 'reversed']);
+    const after = await balances(service, tenant, 'dayo');
+    assert.equal(Number(after.available), Number(before.available) + 60);
+    const dispute = await call(service, 'GET', '/api/v1/transactions/reversals/disputes?limit=200', undefined, { token: tenant.keys['operator']! });
+    const mine = (dispute.body['data'] as Record<string, unknown>[]).find((item) => item['dispute_reference'] === opened.body['dispute_reference']);
+    assert.equal(mine?.['status'], 'open', 'the dispute stays for operations to close');
+  });
+
+  it('resolves a reported internal transfer that completed without reversing it; the dispute stays open', async () => {
+    assert.equal((await transfer(service, tenant, { reference: 'int-1', sender_account_id: 'dayo', receiver: { account_id: 'emeka' }, amount: '40.00' })).status, 201);
+    const opened = await report('int-1');
+    assert.deepEqual([opened.status, opened.body['status'], opened.body['failed_transaction_id']], [201, 'open', 'FTX-int-1']);
+    const failed = await failedOf('int-1');
+    assert.deepEqual([failed?.['failure_type'], failed?.['status']], ['customer_report', 'resolved']);
+    assert.equal((await readTransfer(service, tenant, 'int-1'))['transfer_status'], 'TRANSFER-SUCCESS');
+    assert.equal((await balances(service, tenant, 'emeka')).posted, '50.00');
+  });
+
+  it('opens one failed transaction when two customers report the same transfer at once, and replays a report', async () => {
+    assert.equal((await toBank(service, tenant, 'paid-2', 'dayo', '0123456700', '300.00')).status, 201);
+    const [first, second] = await Promise.all([report('paid-2'), report('paid-2')]);
+    assert.deepEqual([first.status, second.status], [201, 201], `${first.text} ${second.text}`);
+    assert.notEqual(first.body['dispute_reference'], second.body['dispute_reference']);
+    assert.deepEqual([first.body['failed_transaction_id'], second.body['failed_transaction_id']], ['FTX-paid-2', 'FTX-paid-2']);
+    const audit = await call(service, 'GET', '/api/v1/audit?transaction_id=paid-2&action=failure.customer_report', undefined, { token: tenant.keys['auditor']! });
+    assert.equal((audit.body['data'] as unknown[]).length, 1, audit.text);
+    const replayed = await Promise.all([report('paid-2', 'cr-key'), report('paid-2', 'cr-key')]);
+    assert.equal(replayed[0].body['dispute_reference'], replayed[1].body['dispute_reference']);
+    assert.deepEqual(await reversalsOf('paid-2'), []);
   });
 });

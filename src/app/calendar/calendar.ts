@@ -16,9 +16,11 @@ import { activeOverrides, holidayOverrideKind, overrideFromRecord, overrideWrite
 
 type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
 
-/** The tenant's timeline rules: its `dispute_timelines` setting, else the seed's rule. */
-export async function tenantTimelineRules(deps: Pick<Dependencies, 'store'>, tenantId: TenantId): Promise<TimelineRuleSet> {
-  const configured = timelineRuleSetSchema.safeParse((await readTenantSettings(deps, tenantId))['dispute_timelines']);
+/** The tenant's timeline rules: its `dispute_timelines` setting (or another rule-set setting), else the seed's rule. */
+export async function tenantTimelineRules(
+  deps: Pick<Dependencies, 'store'>, tenantId: TenantId, setting: 'dispute_timelines' | 'incident_timelines' = 'dispute_timelines',
+): Promise<TimelineRuleSet> {
+  const configured = timelineRuleSetSchema.safeParse((await readTenantSettings(deps, tenantId))[setting]);
   if (!configured.success) return seedTimelineRules;
   const rules = timelineRuleSetFrom(configured.data);
   return rules.ok ? rules.value : seedTimelineRules;

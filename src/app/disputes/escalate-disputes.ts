@@ -1,8 +1,10 @@
 // The escalation job (D1): an open or investigating dispute past its resolution deadline
 // becomes `escalated`, records its potential penalty exposure (default policy: ₦10,000
 // per NIP item not reversed within 24 h) and enqueues the `dispute.overdue` operations
-// notification, all in one commit. Safe to run twice at once: the dispute write is
-// version-checked, so only one run escalates a case and only that run's notice exists.
+// notification, all in one commit, with the case's incident report (D3) when the tenant
+// reports dispute breaches. Incidents past their resolution target are flagged overdue
+// once. Safe to run twice at once: the dispute and incident writes are version-checked,
+// so only one run escalates a case or flags an incident, and only that run's notice exists.
 import type { TenantId } from '../../domain/ids.ts';
 import { watchedDisputeStatuses } from '../../domain/disputes/dispute-lifecycle.ts';
 import { defaultPenaltyPolicy, penaltyExposureMinor } from '../../domain/timelines/penalty-exposure.ts';
@@ -11,13 +13,15 @@ import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { notificationRecord } from '../notifications/enqueue-notification.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
 import { failedTransactionFromRecord, failedTransactionKind } from '../reversals/failed-transaction-record.ts';
+import { incidentWrites, triggerEnabled } from '../compliance/open-incident.ts';
+import { flagOverdueIncidents } from '../compliance/incidents.ts';
 import { disputeFromRecord, disputeIndexKey, disputeKind, disputeWrite, type Dispute } from './dispute-record.ts';
 
 /** Cases examined per status in one run at most; the next run continues. */
 export const escalationBatchMax = 100;
 export const escalationInitiator = 'system:disputes';
 
-export type EscalationReport = { examined: number; escalated: number; penaltyExposureMinor: string };
+export type EscalationReport = { examined: number; escalated: number; penaltyExposureMinor: string; overdueIncidents: number };
 
 /** When the failed item was credited back, or null while it is not. */
 async function reversedAt(deps: Dependencies, dispute: Dispute): Promise<number | null> {
@@ -46,7 +50,8 @@ export async function escalateOverdueDisputes(deps: Dependencies, options: { ten
       return true;
     });
   }
-  return { examined, escalated, penaltyExposureMinor: exposure.toString() };
+  const overdueIncidents = await flagOverdueIncidents(deps, options);
+  return { examined, escalated, penaltyExposureMinor: exposure.toString(), overdueIncidents };
 }
 
 /** The exposure recorded, or null when another run escalated (or someone changed) the case first. */
@@ -60,16 +65,24 @@ async function escalateOne(deps: Dependencies, dispute: Dispute): Promise<bigint
     status: 'escalated', reason: `past its resolution deadline ${dueAt} (rule ${dispute.rule})`,
     details: { response: { dispute_reference: dispute.id, from_status: dispute.status, penalty_exposure_minor: penalty.toString(), currency: defaultPenaltyPolicy.currency } },
   });
+  const incident = await triggerEnabled(deps, dispute.tenantId, 'dispute_overdue')
+    ? await incidentWrites(deps, {
+      tenantId: dispute.tenantId, source: `dispute:${dispute.id}`, type: 'FAILED_ELECTRONIC_PAYMENT', trigger: 'dispute_overdue',
+      transactions: [{ reference: dispute.transferReference, amountMinor: dispute.amountMinor, currency: dispute.currency }],
+      failureReason: `dispute ${dispute.id} passed its resolution deadline ${dueAt}: ${dispute.reason}`,
+      channel: dispute.channel, failureType: 'dispute_overdue', detectedAt: at,
+    }, at)
+    : { records: [], audit: [] };
   const committed = await deps.store.commit({
     tenantId: dispute.tenantId, at,
     records: [
-      disputeWrite(escalated, dispute.version),
+      disputeWrite(escalated, dispute.version), ...incident.records,
       notificationRecord(deps.ids, dispute.tenantId, at, {
         audience: 'operations', template: 'dispute.overdue', source: `dispute:${dispute.id}`,
         data: { dispute_reference: dispute.id, due_at: dueAt, penalty_minor: penalty.toString(), currency: defaultPenaltyPolicy.currency },
       }),
     ],
-    audit: [audit],
+    audit: [audit, ...incident.audit],
   });
   return committed.ok ? penalty : null;
 }

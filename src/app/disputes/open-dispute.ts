@@ -1,5 +1,6 @@
 // Opening a dispute (D1): a customer reports a failed transaction or a transfer. A
-// transfer with no failed transaction yet is recorded as detected by `customer_report`.
+// transfer with no failed transaction yet gets one, detected by `customer_report`, in the
+// same changeset (V2; customer-report.ts says how its outcome is decided).
 // The resolution deadline comes from the tenant's timeline rules and holiday calendar at
 // creation; the case, its reference counter, the audit entry and the idempotency record
 // commit together.
@@ -24,6 +25,7 @@ import { transferFromRecord, transferKind } from '../transfers/transfer-record.t
 import { disputeSequenceKind, disputeWrite, type Dispute } from './dispute-record.ts';
 import { claimYearlyReference, type ClaimedReference } from '../shared/yearly-reference.ts';
 import { disputeView } from './dispute-view.ts';
+import { checkCustomerReport, reportedFailure } from './customer-report.ts';
 
 type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
 
@@ -42,7 +44,10 @@ function claimDisputeReference(deps: Dependencies, tenantId: TenantId, at: numbe
 
 export async function openDispute(deps: Dependencies, principal: TenantPrincipal, input: OpenDisputeInput, idempotencyKey: string | null): Promise<Result<StoredReply, OpenDisputeCode>> {
   const key = idempotencyKey === null ? null : { key: idempotencyKey, requestHash: requestHash('dispute-open', input) };
-  return decideAndCommit(deps.store, () => decideOpen(deps, principal, input, key));
+  const opened = await decideAndCommit(deps.store, () => decideOpen(deps, principal, input, key));
+  // The status query decides a reported transfer our ledger shows as paid (never the report alone).
+  if (opened.ok && input.transferReference !== undefined) await checkCustomerReport(deps, principal.tenantId, input.transferReference);
+  return opened;
 }
 
 async function failedTransactionOf(deps: Dependencies, tenantId: TenantId, input: OpenDisputeInput): Promise<Result<{ reference: string; failed: FailedTransaction | null }, 'failed_transaction_not_found'>> {
@@ -63,15 +68,16 @@ async function decideOpen(deps: Dependencies, principal: TenantPrincipal, input:
   const transfer = transferFromRecord(transferRecord);
   const failedRecord = subject.value.failed !== null || transfer.failedTransactionId === undefined
     ? null : await deps.store.getRecord(principal.tenantId, failedTransactionKind, transfer.failedTransactionId);
-  const failed = subject.value.failed ?? (failedRecord === null ? null : failedTransactionFromRecord(failedRecord));
   const at = deps.clock.now();
+  const openedBy = initiatorOf(principal);
+  const reported = subject.value.failed === null && transfer.failedTransactionId === undefined ? await reportedFailure(deps, transfer, openedBy, at) : null;
+  const failed = subject.value.failed ?? reported?.failed ?? (failedRecord === null ? null : failedTransactionFromRecord(failedRecord));
   const year = yearOf(lagosDateOf(at));
   const [calendar, rules] = await Promise.all([tenantCalendar(deps, principal.tenantId, { fromYear: year, toYear: year + 1 }), tenantTimelineRules(deps, principal.tenantId)]);
   const deadline = deadlineFor(rules, {
     openedAt: at, channel: transfer.channel, failureType: failed?.failureType ?? 'customer_report', amountMinor: transfer.amountMinor, currency: transfer.currency,
   }, calendar);
   const claimed = await claimDisputeReference(deps, principal.tenantId, at);
-  const openedBy = initiatorOf(principal);
   const dispute: Dispute = {
     tenantId: principal.tenantId, id: claimed.id, version: 0, status: 'open', priority: input.priority, transferReference: transfer.reference,
     failedTransactionId: failed?.id ?? null, detectionMethod: failed?.detectionMethod ?? 'customer_report', customerId: input.customerId,
@@ -89,8 +95,8 @@ async function decideOpen(deps: Dependencies, principal: TenantPrincipal, input:
     ok: true, value: storeReply(reply),
     changeset: {
       tenantId: principal.tenantId, at,
-      records: [disputeWrite(dispute, 0), claimed.write, ...(key === null ? [] : [completedKeyWrite(key, reply)])],
-      audit: [audit],
+      records: [disputeWrite(dispute, 0), claimed.write, ...(reported?.records ?? []), ...(key === null ? [] : [completedKeyWrite(key, reply)])],
+      audit: [...(reported === null ? [] : [reported.audit]), audit],
     },
   };
 }

@@ -16,7 +16,8 @@ export const reversalAutoFailureTypesDefault: readonly FailureType[] = [
 export const reversalAutoAmountMaxDefault = '100000';
 export const reversalManagerThresholdDefault = '1000000';
 
-function amountSetting(value: unknown, fallback: string, currency: CurrencyCode): bigint {
+/** A decimal-string amount setting in `currency`, else its default. */
+export function amountSetting(value: unknown, fallback: string, currency: CurrencyCode): bigint {
   const parsed = parseAmount(typeof value === 'string' ? value : fallback, currency, { allowZero: true });
   if (parsed.ok) return parsed.value;
   // A threshold with more decimals than this currency has: the default applies.

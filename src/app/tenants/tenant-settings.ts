@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { timelineRuleSetSchema } from '../../domain/timelines/timeline-rules.ts';
 import { failureTypes } from '../../domain/interbank/failure-type.ts';
+import { incidentTriggers } from '../../domain/compliance/incident.ts';
 
 export const refundWindowDaysDefault = 180;
 
@@ -16,5 +17,11 @@ export const tenantSettingsSchema = z.strictObject({
   reversal_auto_amount_max: z.string().regex(/^[0-9]{1,15}(\.[0-9]{1,3})?$/, 'must be a decimal string such as "100000.00"').optional(),
   reversal_manual_channels: z.array(z.string().min(1).max(32)).max(20).optional(),
   reversal_manager_threshold: z.string().regex(/^[0-9]{1,15}(\.[0-9]{1,3})?$/, 'must be a decimal string such as "1000000.00"').optional(),
+  /** Incident reports (D3): a failed transaction of at least this amount is significant (default "1000000"). */
+  incident_amount_threshold: z.string().regex(/^[0-9]{1,15}(\.[0-9]{1,3})?$/, 'must be a decimal string such as "1000000.00"').optional(),
+  /** Which significant events open an incident (default: all four). */
+  incident_triggers: z.array(z.enum(incidentTriggers)).max(incidentTriggers.length).optional(),
+  /** The incidents' resolution targets, in the form of `dispute_timelines` (default: the seed's T+1 above ₦1,000,000, else T+2). */
+  incident_timelines: timelineRuleSetSchema.optional(),
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;

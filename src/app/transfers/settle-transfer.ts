@@ -24,7 +24,8 @@ import { reversalFromRecord, reversalKind, reversalWrite, type Reversal } from '
 import type { RecordWrite } from '../ports/store.ts';
 import { transferFromRecord, transferKind, transferWrite, type MoneyTransfer } from './transfer-record.ts';
 import { transferReply } from './transfer-view.ts';
-import { definiteFailureChangeset, detectedFailure } from './transfer-failure.ts';
+import { definiteFailureChangeset, detectedFailure, significantFailure } from './transfer-failure.ts';
+import { failureIncidentWrites } from '../compliance/open-incident.ts';
 
 /** Work on one transfer is queued in this process; versions guard across processes. */
 export const transferLocks = new KeyedLock();
@@ -160,19 +161,20 @@ async function stillUnknown(
     status: next.status, reason: outcome.message,
     details: { response: { code: outcome.code, query_attempts: attempts, failure_type: failed.failureType, failed_transaction_id: failed.id } },
   });
+  const incident = await failureIncidentWrites(deps, significantFailure(failed, escalate, outcome.message), at);
   return {
     ok: true, value: next,
     changeset: {
       tenantId: transfer.tenantId, at,
       records: [
-        transferWrite(next, transfer.version), failedTransactionWrite(failed, existing?.version ?? 0),
+        transferWrite(next, transfer.version), failedTransactionWrite(failed, existing?.version ?? 0), ...incident.records,
         ...(escalate ? [notificationRecord(deps.ids, transfer.tenantId, at, {
           audience: 'operations', template: 'transfer.escalated', source: `transfer:${transfer.reference}`,
           data: { transfer_reference: transfer.reference, failed_transaction_id: failed.id, query_attempts: String(attempts) },
         })] : []),
       ],
       ...(escalate ? { ledgerEntries: [{ transactionId: transfer.reference, sequence: next.ledgerSequence, status: 'TRANSFER-ESCALATED', at, transferIds: [], details: { query_attempts: attempts } }] } : {}),
-      audit: [audit],
+      audit: [audit, ...incident.audit],
       ...(escalate ? { outbox: [{ id: deps.ids.next('out'), topic: 'notification.operations', at, payload: { template: 'transfer_escalated', transfer_reference: transfer.reference, failed_transaction_id: failed.id } }] } : {}),
     },
   };

@@ -18,6 +18,7 @@ import { reversalWrite, type Reversal } from '../reversals/reversal-record.ts';
 import { failedTransactionWrite } from '../reversals/failed-transaction-record.ts';
 import { transferWrite, type MoneyTransfer } from './transfer-record.ts';
 import { transferReply } from './transfer-view.ts';
+import { failureIncidentWrites, type SignificantFailure } from '../compliance/open-incident.ts';
 
 export const systemReversalActor = 'system:reversals';
 export const systemDetectionActor = 'system:detection';
@@ -32,6 +33,14 @@ export function detectedFailure(deps: Dependencies, transfer: MoneyTransfer, exi
     amountMinor: transfer.amountMinor, currency: transfer.currency,
     ...(failureType === 'system_glitch' ? { indexKey: glitchIndexKey(at, deps.settings.glitchWindowMs) } : {}),
     detectedAt: at, updatedAt: at,
+  };
+}
+
+/** A failed transaction as the incident rules (D3) judge it. */
+export function significantFailure(failed: FailedTransaction, escalated: boolean, reason: string): SignificantFailure {
+  return {
+    tenantId: failed.tenantId, failedTransactionId: failed.id, transferReference: failed.transferReference, amountMinor: failed.amountMinor,
+    currency: failed.currency, channel: failed.channel, failureType: failed.failureType, escalated, reason, detectedAt: failed.detectedAt,
   };
 }
 
@@ -75,14 +84,15 @@ export async function definiteFailureChangeset(deps: Dependencies, input: Failur
     failedTransfer = { ...failedTransfer, firstReply: { statusCode: reply.statusCode, bodyText: JSON.stringify(reply.body) } };
   }
   const failedAudit: AuditAppend = await buildAuditEntry(deps, transfer.tenantId, at, failedAuditFields(transfer, detected, outcome, input.initiator));
+  const incident = await failureIncidentWrites(deps, significantFailure(detected, false, outcome.message), at);
   const failedEntry = { transactionId: transfer.reference, sequence: failedTransfer.ledgerSequence, status: 'TRANSFER-FAILED', at, transferIds: [], details: { code: outcome.code, failure_type: failureType } };
   if (mode.mode === 'automatic') {
     const executed = await reversalExecution(deps, failedTransfer, transfer.version, detected, existing?.version ?? 0, reversal, 0, systemReversalActor, at);
     return {
       transfer: { ...failedTransfer, status: 'TRANSFER-REVERSED', version: transfer.version + 1, ledgerSequence: failedTransfer.ledgerSequence + 1 },
       changeset: {
-        tenantId: transfer.tenantId, at, transfers: executed.transfers, records: [...executed.records, claimed.write],
-        ledgerEntries: [failedEntry, ...executed.ledgerEntries], audit: [failedAudit, ...executed.audit], outbox: executed.outbox,
+        tenantId: transfer.tenantId, at, transfers: executed.transfers, records: [...executed.records, claimed.write, ...incident.records],
+        ledgerEntries: [failedEntry, ...executed.ledgerEntries], audit: [failedAudit, ...executed.audit, ...incident.audit], outbox: executed.outbox,
       },
     };
   }
@@ -98,8 +108,9 @@ export async function definiteFailureChangeset(deps: Dependencies, input: Failur
       records: [
         transferWrite(failedTransfer, transfer.version), failedTransactionWrite(waiting, existing?.version ?? 0), reversalWrite(reversal, 0), claimed.write,
         approvalNeeded(deps, transfer.tenantId, at, reversal.id, transfer.amountMinor, transfer.currency, systemDetectionActor, mode.why),
+        ...incident.records,
       ],
-      ledgerEntries: [failedEntry], audit: [failedAudit, requestAudit],
+      ledgerEntries: [failedEntry], audit: [failedAudit, requestAudit, ...incident.audit],
       outbox: [{ id: deps.ids.next('out'), topic: 'notification.operations', at, payload: { template: 'manual_reversal_needed', reversal_id: reversal.id, transfer_reference: transfer.reference, why: mode.why } }],
     },
   };

@@ -16,7 +16,7 @@ function people(amountMinor: string, code: string): string {
   return isCurrencyCode(code) ? formatForPeople(BigInt(amountMinor), code) : `${code} ${amountMinor}`;
 }
 
-export const templateNames = ['reversal.completed', 'reversal.approval_needed', 'transfer.escalated', 'failure.burst', 'dispute.overdue'] as const;
+export const templateNames = ['reversal.completed', 'reversal.approval_needed', 'transfer.escalated', 'failure.burst', 'dispute.overdue', 'incident.opened'] as const;
 export type TemplateName = (typeof templateNames)[number];
 
 export function isTemplateName(value: string): value is TemplateName {
@@ -38,6 +38,10 @@ const approvalNeeded = z.strictObject({
 const transferEscalated = z.strictObject({ transfer_reference: reference, failed_transaction_id: reference, query_attempts: z.string().regex(/^[0-9]{1,6}$/) });
 const failureBurst = z.strictObject({ bank_code: z.string().min(1).max(16), count: z.string().regex(/^[0-9]{1,9}$/), window_minutes: z.string().regex(/^[0-9]{1,6}$/) });
 const disputeOverdue = z.strictObject({ dispute_reference: reference, due_at: z.string().min(1).max(64), penalty_minor: minorUnits, currency });
+const incidentOpened = z.strictObject({
+  incident_reference: reference, type: z.string().min(1).max(64), trigger: z.string().min(1).max(64), transactions: z.string().regex(/^[0-9]{1,6}$/),
+  amount_minor: minorUnits, currency, resolution_target: z.string().min(1).max(64),
+});
 
 /** Renders a template, or refuses data that does not fit it (naming the field). */
 export function renderTemplate(name: TemplateName, data: unknown): Result<RenderedMessage, 'invalid_notification_data'> {
@@ -76,6 +80,13 @@ export function renderTemplate(name: TemplateName, data: unknown): Result<Render
         subject: `Dispute ${fields.dispute_reference} is overdue`,
         text: `Dispute ${fields.dispute_reference} passed its resolution deadline (${fields.due_at}) and has been escalated. `
           + `Potential penalty exposure: ${people(fields.penalty_minor, fields.currency)}.`,
+      }));
+    // To operations, when a significant failure needs an incident report to the regulator (D3).
+    case 'incident.opened':
+      return rendered(incidentOpened, data, (fields) => ({
+        subject: `Incident ${fields.incident_reference} opened (${fields.type})`,
+        text: `Incident ${fields.incident_reference} (${fields.trigger}) covers ${fields.transactions} transaction(s) of `
+          + `${people(fields.amount_minor, fields.currency)} in all. Submit it to the regulator and resolve it by ${fields.resolution_target}.`,
       }));
   }
 }

@@ -20,6 +20,10 @@ describe('decideReversalMode', () => {
     ['an amount at the limit is automatic', { failureType: 'timeout', amountMinor: 10_000_000n, channel: 'mobile' }, 'automatic'],
     ['a listed type below the limit is automatic', { failureType: 'system_glitch', amountMinor: 500n, channel: 'api' }, 'automatic'],
   ];
+  it('never reverses a customer report automatically, even when a tenant lists it', () => {
+    const listed = { ...rules, autoFailureTypes: [...rules.autoFailureTypes, 'customer_report' as const] };
+    assert.equal(decideReversalMode({ failureType: 'customer_report', amountMinor: 1n, channel: 'mobile' }, listed).mode, 'manual');
+  });
   for (const [name, failure, mode] of table) {
     it(name, () => {
       assert.equal(decideReversalMode(failure, rules).mode, mode);

@@ -17,8 +17,12 @@ export type ReversalRules = {
 
 export type ReversalMode = { readonly mode: 'automatic' | 'manual'; readonly why: string };
 
-/** Rules in order: a manual channel, a failure type not on the automatic list, then the amount. */
+/** Never reversed without a person, whatever a tenant lists: a customer's word alone moves no money. */
+export const neverAutomaticFailureTypes: readonly FailureType[] = ['customer_report'];
+
+/** Rules in order: a customer report, a manual channel, a failure type not on the automatic list, then the amount. */
 export function decideReversalMode(failure: { failureType: FailureType; amountMinor: bigint; channel: string }, rules: ReversalRules): ReversalMode {
+  if (neverAutomaticFailureTypes.includes(failure.failureType)) return { mode: 'manual', why: `failure type ${failure.failureType} is never reversed automatically` };
   if (rules.manualChannels.includes(failure.channel)) return { mode: 'manual', why: `channel ${failure.channel} is reversed by a person` };
   if (!rules.autoFailureTypes.includes(failure.failureType)) return { mode: 'manual', why: `failure type ${failure.failureType} is reversed by a person` };
   if (failure.amountMinor > rules.autoAmountMaxMinor) return { mode: 'manual', why: 'the amount is above the automatic reversal limit' };

@@ -66,4 +66,8 @@ export const access = {
   manageCalendar: ['admin'],
   backups: ['admin', 'auditor'],
   cbnReports: ['admin', 'auditor'],
+  /** Incident reports (D3): compliance reads and submits them; operations may read and resolve them. */
+  readIncidents: ['admin', 'auditor', 'operator'],
+  submitIncidents: ['admin', 'auditor'],
+  resolveIncidents: ['admin', 'operator'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -20,6 +20,7 @@ import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerCalendarRoutes } from './routes/calendar.ts';
 import { registerBackupRoutes } from './routes/backups.ts';
 import { registerCbnReportRoutes } from './routes/cbn-reports.ts';
+import { registerIncidentRoutes } from './routes/incidents.ts';
 import type { BackupTarget } from '../backup-target.ts';
 import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerReversalRoutes } from './routes/reversals.ts';
@@ -71,6 +72,7 @@ export async function buildHttpServer(
   registerCalendarRoutes(app, context);
   registerBackupRoutes(app, context);
   registerCbnReportRoutes(app, context);
+  registerIncidentRoutes(app, context);
   await app.ready();
   return app;
 }

@@ -20,7 +20,7 @@ const csvColumns = [
   'reversed_amount', 'penalty_exposure', 'currency', 'compliance_rate', 'generated_at', 'submitted_at', 'cbn_reference',
 ] as const;
 
-function csvCell(value: JsonValue | undefined): string {
+export function csvCell(value: JsonValue | undefined): string {
   const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
