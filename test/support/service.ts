@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/interfaces/config.ts';
 import { createLogger } from '../../src/interfaces/logger.ts';
 import { openRuntime, type Runtime, type RuntimeOverrides } from '../../src/interfaces/runtime.ts';
 import { buildHttpServer } from '../../src/interfaces/http/server.ts';
+import { createPrometheusMetrics } from '../../src/interfaces/metrics/prometheus-metrics.ts';
 import { createServiceSchema, createServiceTables, filesText, testStoreKind, type TestStoreKind } from './test-store.ts';
 
 export const adminToken = 'test-bootstrap-token-0123456789abcdef';
@@ -50,8 +51,9 @@ export async function startService(overrides: RuntimeOverrides & { environment?:
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const runtime = await openRuntime(config, logger, overrides);
-  const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes });
+  // Like `contra serve`: Prometheus metrics and /metrics.
+  const runtime = await openRuntime(config, logger, { metrics: createPrometheusMetrics(), ...overrides });
+  const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes, metricsToken: config.metricsToken });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no address');

@@ -25,14 +25,29 @@ import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerReversalRoutes } from './routes/reversals.ts';
 import { registerDisputeRoutes } from './routes/disputes.ts';
 import { registerFailurePatternRoutes } from './routes/failure-patterns.ts';
+import { registerMetricsRoutes } from './routes/metrics.ts';
+import type { PrometheusMetrics } from '../metrics/prometheus-metrics.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
 
-export type HttpContext = { readonly deps: Dependencies; readonly authenticator: Authenticator; readonly backups: BackupTarget };
+export type HttpContext = {
+  readonly deps: Dependencies;
+  readonly authenticator: Authenticator;
+  readonly backups: BackupTarget;
+  /** The standalone service's Prometheus metrics (T4); Lambda has none and no /metrics. */
+  readonly metrics?: PrometheusMetrics | null;
+};
+
+export type HttpOptions = {
+  readonly logger: Logger;
+  readonly bodyLimitBytes?: number;
+  /** When set, GET /metrics asks for it as a bearer token. */
+  readonly metricsToken?: string | null;
+};
 
 export async function buildHttpServer(
   context: HttpContext,
-  options: { logger: Logger; bodyLimitBytes?: number },
+  options: HttpOptions,
 ): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = options.logger;
   const app = Fastify({
@@ -44,6 +59,8 @@ export async function buildHttpServer(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  // First, so that its hook times every route registered after it.
+  if (context.metrics) registerMetricsRoutes(app, context.metrics, options.metricsToken ?? null);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
