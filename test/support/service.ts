@@ -51,9 +51,9 @@ export async function startService(overrides: RuntimeOverrides & { environment?:
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  // Like `contra serve`: Prometheus metrics and /metrics.
+  // Like `contra serve`: Prometheus metrics, /metrics and the dashboard.
   const runtime = await openRuntime(config, logger, { metrics: createPrometheusMetrics(), ...overrides });
-  const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes, metricsToken: config.metricsToken });
+  const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes, metricsToken: config.metricsToken, dashboard: true });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no address');

@@ -15,7 +15,7 @@ import { instrumentJob } from '../metrics/instrument-jobs.ts';
 export async function serve(config: Config, logger: Logger): Promise<void> {
   const metrics = createPrometheusMetrics();
   const runtime = await openRuntime(config, logger, { metrics });
-  const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes, metricsToken: config.metricsToken });
+  const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes, metricsToken: config.metricsToken, dashboard: true });
   const scheduler = startScheduler(backgroundJobs(runtime, config).map((job) => instrumentJob(job, metrics)), logger);
   const cronJobs = startCronJobs([
     instrumentJob({ name: 'backup', cron: config.backups.cron, timezone: config.backups.timezone, run: () => backupAllTenants(runtime.deps, runtime.backups.blobs, { settleMs: runtime.backups.settleMs }) }, metrics),
