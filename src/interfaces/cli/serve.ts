@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { openRuntime } from '../runtime.ts';
 import { buildHttpServer } from '../http/server.ts';
+import { registerDashboardRoutes } from '../http/routes/dashboard.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
 import { startCronJobs } from '../jobs/cron-jobs.ts';
 import { backupAllTenants } from '../../app/backups/write-backup.ts';
@@ -15,7 +16,7 @@ import { instrumentJob } from '../metrics/instrument-jobs.ts';
 export async function serve(config: Config, logger: Logger): Promise<void> {
   const metrics = createPrometheusMetrics();
   const runtime = await openRuntime(config, logger, { metrics });
-  const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes, metricsToken: config.metricsToken, dashboard: true });
+  const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes, metricsToken: config.metricsToken, dashboard: registerDashboardRoutes });
   const scheduler = startScheduler(backgroundJobs(runtime, config).map((job) => instrumentJob(job, metrics)), logger);
   const cronJobs = startCronJobs([
     instrumentJob({ name: 'backup', cron: config.backups.cron, timezone: config.backups.timezone, run: () => backupAllTenants(runtime.deps, runtime.backups.blobs, { settleMs: runtime.backups.settleMs }) }, metrics),

@@ -26,7 +26,7 @@ import { registerReversalRoutes } from './routes/reversals.ts';
 import { registerDisputeRoutes } from './routes/disputes.ts';
 import { registerFailurePatternRoutes } from './routes/failure-patterns.ts';
 import { registerMetricsRoutes } from './routes/metrics.ts';
-import { registerDashboardRoutes } from './routes/dashboard.ts';
+import type { registerDashboardRoutes } from './routes/dashboard.ts';
 import type { PrometheusMetrics } from '../metrics/prometheus-metrics.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
@@ -44,8 +44,11 @@ export type HttpOptions = {
   readonly bodyLimitBytes?: number;
   /** When set, GET /metrics asks for it as a bearer token. */
   readonly metricsToken?: string | null;
-  /** Serve the browser dashboard at GET / (T5): `contra serve` does, Lambda does not. */
-  readonly dashboard?: boolean;
+  /**
+   * The browser dashboard's routes (T5), passed in by `contra serve`: a function rather
+   * than an import here, so the Lambda bundle carries neither the page nor esbuild.
+   */
+  readonly dashboard?: typeof registerDashboardRoutes;
 };
 
 export async function buildHttpServer(
@@ -91,7 +94,7 @@ export async function buildHttpServer(
   registerCalendarRoutes(app, context);
   registerBackupRoutes(app, context);
   registerCbnReportRoutes(app, context);
-  if (options.dashboard === true) registerDashboardRoutes(app);
+  options.dashboard?.(app);
   await app.ready();
   return app;
 }

@@ -1,5 +1,6 @@
 // Counts and times every run of a background job (T4), whichever scheduler runs it.
-import { secondsSince, type PrometheusMetrics } from './prometheus-metrics.ts';
+import type { PrometheusMetrics } from './prometheus-metrics.ts';
+import { secondsSince } from './elapsed.ts';
 
 export function instrumentJob<Job extends { readonly name: string; readonly run: () => Promise<unknown> }>(job: Job, metrics: PrometheusMetrics | null): Job {
   if (metrics === null) return job;

@@ -7,7 +7,8 @@ import { paymentKind } from '../../app/payments/payment-record.ts';
 import { refundKind, refundStatuses } from '../../app/refunds/refund-record.ts';
 import { transferKind, transferStatuses } from '../../app/transfers/transfer-record.ts';
 import { reversalKind, reversalStatuses } from '../../app/reversals/reversal-record.ts';
-import { secondsSince, type PrometheusMetrics } from './prometheus-metrics.ts';
+import type { PrometheusMetrics } from './prometheus-metrics.ts';
+import { secondsSince } from './elapsed.ts';
 
 /** The kinds counted, each with its closed list of statuses (anything else is not counted). */
 const countedStatuses: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([

@@ -37,8 +37,3 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     notifications: new Counter({ name: 'contra_notification_deliveries_total', help: 'Notification send attempts, by channel, audience and outcome (delivered, retryable_failure, refused, error).', labelNames: ['channel', 'audience', 'outcome'], registers }),
   };
 }
-
-/** Seconds since `startedAt` (a `performance.now()` reading). */
-export function secondsSince(startedAt: number): number {
-  return (performance.now() - startedAt) / 1000;
-}

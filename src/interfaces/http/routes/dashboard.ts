@@ -6,7 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-const webDirectory = fileURLToPath(new URL('../../web/', import.meta.url));
+/** Resolved when first needed, not at import: a CommonJS bundle has no import.meta.url. */
+function webFile(name: string): string {
+  return fileURLToPath(new URL(`../../web/${name}`, import.meta.url));
+}
 
 export const dashboardContentSecurityPolicy = [
   "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'", "connect-src 'self'",
@@ -20,7 +23,7 @@ async function bundleScript(): Promise<Asset> {
   // Loaded only when the dashboard is asked for: the API and Lambda never need esbuild.
   const { build } = await import('esbuild');
   const result = await build({
-    entryPoints: [`${webDirectory}dashboard.ts`], bundle: true, write: false, format: 'esm', target: 'es2022',
+    entryPoints: [webFile('dashboard.ts')], bundle: true, write: false, format: 'esm', target: 'es2022',
     platform: 'browser', legalComments: 'none', logLevel: 'silent',
   });
   const output = result.outputFiles[0];
@@ -29,7 +32,7 @@ async function bundleScript(): Promise<Asset> {
 }
 
 async function readAsset(file: string, type: string): Promise<Asset> {
-  return { type, body: await readFile(`${webDirectory}${file}`, 'utf8') };
+  return { type, body: await readFile(webFile(file), 'utf8') };
 }
 
 /** Each asset is produced once per process; a failed build is retried on the next request. */
