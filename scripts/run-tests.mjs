@@ -7,6 +7,8 @@
 // When DynamoDB tests are selected, one DynamoDB Local is started for the whole run
 // (scripts/dynamodb-local-setup.sh, 127.0.0.1 only) and stopped at the end; its address
 // goes to the tests as CONTRA_TEST_DYNAMODB_ENDPOINT. Without Java outside CI they skip.
+// The dashboard's browser tests (test/dashboard/) run once, on SQLite, in the Debian
+// package's Chromium (/usr/bin/chromium): required under CI, skipped with a notice elsewhere.
 // Last, the AWS stack's own package (deploy/aws) synthesizes offline and checks its
 // template; it needs `npm ci` in deploy/aws, required under CI and reported as skipped elsewhere.
 import { spawnSync } from 'node:child_process';
@@ -96,11 +98,28 @@ function runDeployTests() {
   return result.status ?? 1;
 }
 
+const chromiumPath = '/usr/bin/chromium';
+const browserSuitesDirectory = join('test', 'dashboard');
+
+/** The selected files, less the browser suites when Chromium is missing (an error under CI). */
+function withoutBrowserSuitesIfNoChromium(selected) {
+  if (!selected.some((file) => file.startsWith(browserSuitesDirectory)) || existsSync(chromiumPath)) return { files: selected, status: 0 };
+  const message = `${chromiumPath} is missing: install it (apt-get install chromium) to run the dashboard's browser tests in ${browserSuitesDirectory}`;
+  if (process.env.CI) {
+    console.error(`\n${message} (required under CI)\n`);
+    return { files: selected, status: 1 };
+  }
+  console.log(`\n# Dashboard browser tests skipped: ${message}.\n`);
+  return { files: selected.filter((file) => !file.startsWith(browserSuitesDirectory)), status: 0 };
+}
+
 const filter = process.argv.slice(2);
 const all = ['src', 'test'].flatMap((root) => findTests(root)).sort();
-const files = all.filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)));
+const selected = all.filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)));
+const browserCheck = withoutBrowserSuitesIfNoChromium(selected);
+const files = browserCheck.files;
 const deploySelected = filter.length === 0 || filter.some((part) => deployDirectory.includes(part) || part.includes(deployDirectory));
-if (files.length === 0 && !deploySelected) {
+if (selected.length === 0 && !deploySelected) {
   console.error('no test files found');
   process.exit(1);
 }
@@ -117,7 +136,7 @@ process.on('exit', () => {
     }
   }
 });
-let status = files.length === 0 ? 0 : runTests(files);
+let status = (files.length === 0 ? 0 : runTests(files)) || browserCheck.status;
 if (apiSuites.length > 0 && process.env.CONTRA_TEST_STORE === undefined) {
   const unreachable = await postgresReachable();
   if (unreachable === null) {

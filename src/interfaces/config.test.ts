@@ -47,3 +47,13 @@ describe('audit queue', () => {
     }
   });
 });
+
+describe('metrics token', () => {
+  it('is unset by default and refused when short or spaced, naming the variable', () => {
+    assert.equal(loadConfig({}).metricsToken, null);
+    assert.equal(loadConfig({ CONTRA_METRICS_TOKEN: 'metrics-scraper-token-0123456789' }).metricsToken, 'metrics-scraper-token-0123456789');
+    for (const value of ['too-short', 'metrics scraper token 0123456789']) {
+      assert.throws(() => loadConfig({ CONTRA_METRICS_TOKEN: value }), (error: unknown) => error instanceof ConfigError && error.message.includes('CONTRA_METRICS_TOKEN'));
+    }
+  });
+});

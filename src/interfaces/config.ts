@@ -37,6 +37,7 @@ const environmentSchema = z.object({
   AWS_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be an AWS region').optional(),
   AWS_DEFAULT_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be an AWS region').optional(),
   CONTRA_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  CONTRA_METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').regex(/^\S+$/, 'must not contain spaces').optional(),
   CONTRA_MASTER_KEY_FILE: z.string().optional(),
   PAYMENT_KMS_KEY_ARN: z.string().regex(kmsKeyArnPattern, 'must be a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/… or alias/…)').optional(),
   CONTRA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -104,6 +105,8 @@ export type Config = {
   readonly dataDir: string;
   readonly store: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string } | DynamoDbStoreConfig;
   readonly adminToken: string | null;
+  /** When set, GET /metrics asks for it as a bearer token (T4). */
+  readonly metricsToken: string | null;
   readonly masterKeyFile: string;
   /** Seed 003's PAYMENT_KMS_KEY_ARN: when set, the AWS KMS key vault replaces the local one. */
   readonly kmsKeyArn: string | null;
@@ -167,6 +170,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     dataDir,
     store,
     adminToken: env.CONTRA_ADMIN_TOKEN ?? null,
+    metricsToken: env.CONTRA_METRICS_TOKEN ?? null,
     masterKeyFile: resolve(env.CONTRA_MASTER_KEY_FILE ?? resolve(dataDir, 'master.key')),
     kmsKeyArn: env.PAYMENT_KMS_KEY_ARN ?? null,
     logLevel: env.CONTRA_LOG_LEVEL,

@@ -26,6 +26,9 @@ import type { NotificationRouting } from '../app/ports/notification-channel.ts';
 import { openNotificationRouting } from './notification-channels.ts';
 import { openBackupTarget, type BackupTarget } from './backup-target.ts';
 import { nigerianPublicHolidays } from '../adapters/holidays/nigerian-public-holidays.ts';
+import type { PrometheusMetrics } from './metrics/prometheus-metrics.ts';
+import { instrumentStore } from './metrics/instrument-store.ts';
+import { instrumentRouting } from './metrics/instrument-notifications.ts';
 
 export type Runtime = {
   readonly deps: Dependencies;
@@ -36,6 +39,8 @@ export type Runtime = {
   /** The ordered audit queue the relay publishes to (A4); null when none is configured. */
   readonly auditQueue: OrderedQueue | null;
   readonly authenticator: Authenticator;
+  /** The Prometheus metrics the store and notification channels report to (T4), when given. */
+  readonly metrics: PrometheusMetrics | null;
   close(): Promise<void>;
 };
 
@@ -53,6 +58,8 @@ export type RuntimeOverrides = {
    * no: its stderr is CloudWatch Logs, where a secret must never be written.
    */
   readonly generateBootstrapToken?: boolean;
+  /** Count commits, status changes and notification sends here (`contra serve`; Lambda uses EMF). */
+  readonly metrics?: PrometheusMetrics;
 };
 
 /** The local vault over its key file, or AWS KMS when PAYMENT_KMS_KEY_ARN is set. */
@@ -97,7 +104,9 @@ async function openStore(config: Config, clock: Clock): Promise<Store> {
 
 export async function openRuntime(config: Config, logger: Logger, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const clock = overrides.clock ?? systemClock;
-  const store = await openStore(config, clock);
+  const metrics = overrides.metrics ?? null;
+  const openedStore = await openStore(config, clock);
+  const store = metrics === null ? openedStore : instrumentStore(openedStore, config.store.kind, metrics);
   await store.migrate();
   const vault = await openKeyVault(config, clock, overrides.kmsClient);
   const processors = overrides.processors ?? [new SimulatorProcessor({ latencyMs: config.simulatorLatencyMs })];
@@ -133,7 +142,8 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
   const notifications = openNotificationRouting(config.notifications);
   logger.debug({ store: config.store.kind, keyVault: config.kmsKeyArn === null ? 'local' : 'aws-kms' }, 'runtime opened');
   return {
-    deps, authenticator, notifications: notifications.routing, backups: openBackupTarget(config.backups),
+    deps, authenticator, metrics, backups: openBackupTarget(config.backups),
+    notifications: metrics === null ? notifications.routing : instrumentRouting(notifications.routing, metrics),
     auditQueue: await openAuditQueue(config, overrides.sqsClient),
     async close() {
       notifications.close();

@@ -10,6 +10,8 @@ import { loadConfig } from '../../src/interfaces/config.ts';
 import { createLogger } from '../../src/interfaces/logger.ts';
 import { openRuntime, type Runtime, type RuntimeOverrides } from '../../src/interfaces/runtime.ts';
 import { buildHttpServer } from '../../src/interfaces/http/server.ts';
+import { registerDashboardRoutes } from '../../src/interfaces/http/routes/dashboard.ts';
+import { createPrometheusMetrics } from '../../src/interfaces/metrics/prometheus-metrics.ts';
 import { createServiceSchema, createServiceTables, filesText, testStoreKind, type TestStoreKind } from './test-store.ts';
 
 export const adminToken = 'test-bootstrap-token-0123456789abcdef';
@@ -50,8 +52,9 @@ export async function startService(overrides: RuntimeOverrides & { environment?:
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const runtime = await openRuntime(config, logger, overrides);
-  const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes });
+  // Like `contra serve`: Prometheus metrics, /metrics and the dashboard.
+  const runtime = await openRuntime(config, logger, { metrics: createPrometheusMetrics(), ...overrides });
+  const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes, metricsToken: config.metricsToken, dashboard: registerDashboardRoutes });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no address');

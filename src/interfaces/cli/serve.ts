@@ -5,17 +5,21 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { openRuntime } from '../runtime.ts';
 import { buildHttpServer } from '../http/server.ts';
+import { registerDashboardRoutes } from '../http/routes/dashboard.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
 import { startCronJobs } from '../jobs/cron-jobs.ts';
 import { backupAllTenants } from '../../app/backups/write-backup.ts';
 import { backgroundJobs } from '../jobs/background-jobs.ts';
+import { createPrometheusMetrics } from '../metrics/prometheus-metrics.ts';
+import { instrumentJob } from '../metrics/instrument-jobs.ts';
 
 export async function serve(config: Config, logger: Logger): Promise<void> {
-  const runtime = await openRuntime(config, logger);
-  const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes });
-  const scheduler = startScheduler(backgroundJobs(runtime, config), logger);
+  const metrics = createPrometheusMetrics();
+  const runtime = await openRuntime(config, logger, { metrics });
+  const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes, metricsToken: config.metricsToken, dashboard: registerDashboardRoutes });
+  const scheduler = startScheduler(backgroundJobs(runtime, config).map((job) => instrumentJob(job, metrics)), logger);
   const cronJobs = startCronJobs([
-    { name: 'backup', cron: config.backups.cron, timezone: config.backups.timezone, run: () => backupAllTenants(runtime.deps, runtime.backups.blobs, { settleMs: runtime.backups.settleMs }) },
+    instrumentJob({ name: 'backup', cron: config.backups.cron, timezone: config.backups.timezone, run: () => backupAllTenants(runtime.deps, runtime.backups.blobs, { settleMs: runtime.backups.settleMs }) }, metrics),
   ], logger);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

@@ -26,14 +26,35 @@ import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerReversalRoutes } from './routes/reversals.ts';
 import { registerDisputeRoutes } from './routes/disputes.ts';
 import { registerFailurePatternRoutes } from './routes/failure-patterns.ts';
+import { registerMetricsRoutes } from './routes/metrics.ts';
+import type { registerDashboardRoutes } from './routes/dashboard.ts';
+import type { PrometheusMetrics } from '../metrics/prometheus-metrics.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
 
-export type HttpContext = { readonly deps: Dependencies; readonly authenticator: Authenticator; readonly backups: BackupTarget };
+export type HttpContext = {
+  readonly deps: Dependencies;
+  readonly authenticator: Authenticator;
+  readonly backups: BackupTarget;
+  /** The standalone service's Prometheus metrics (T4); Lambda has none and no /metrics. */
+  readonly metrics?: PrometheusMetrics | null;
+};
+
+export type HttpOptions = {
+  readonly logger: Logger;
+  readonly bodyLimitBytes?: number;
+  /** When set, GET /metrics asks for it as a bearer token. */
+  readonly metricsToken?: string | null;
+  /**
+   * The browser dashboard's routes (T5), passed in by `contra serve`: a function rather
+   * than an import here, so the Lambda bundle carries neither the page nor esbuild.
+   */
+  readonly dashboard?: typeof registerDashboardRoutes;
+};
 
 export async function buildHttpServer(
   context: HttpContext,
-  options: { logger: Logger; bodyLimitBytes?: number },
+  options: HttpOptions,
 ): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = options.logger;
   const app = Fastify({
@@ -45,6 +66,8 @@ export async function buildHttpServer(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  // First, so that its hook times every route registered after it.
+  if (context.metrics) registerMetricsRoutes(app, context.metrics, options.metricsToken ?? null);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -73,6 +96,7 @@ export async function buildHttpServer(
   registerBackupRoutes(app, context);
   registerCbnReportRoutes(app, context);
   registerIncidentRoutes(app, context);
+  options.dashboard?.(app);
   await app.ready();
   return app;
 }
