@@ -69,6 +69,9 @@ const environmentSchema = z.object({
   CONTRA_GLITCH_WINDOW_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
   CONTRA_GLITCH_BURST_THRESHOLD: z.coerce.number().int().min(2).max(10_000).default(5),
   CONTRA_DETECT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+  CONTRA_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
+  CONTRA_RECONCILE_LAG_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  CONTRA_RECONCILE_EOD_CRON: z.string().max(100).refine(isCronPattern, 'must be a cron expression such as "30 1 * * *"').default('30 1 * * *'),
 });
 
 /** Where and when backups go (B1): a folder by default, S3 when a bucket is named. */
@@ -118,6 +121,11 @@ export type Config = {
   readonly glitchWindowMs: number;
   readonly glitchBurstThreshold: number;
   readonly detectIntervalMs: number;
+  /** Real-time reconciliation (V6): how often, and how far behind now it stops. */
+  readonly reconcileIntervalMs: number;
+  readonly reconcileLagMs: number;
+  /** The daily batch (end-of-day) reconciliation of yesterday, in Africa/Lagos time. */
+  readonly reconcileEodCron: string;
 };
 
 export type DynamoDbStoreConfig = {
@@ -184,6 +192,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     glitchWindowMs: env.CONTRA_GLITCH_WINDOW_MS,
     glitchBurstThreshold: env.CONTRA_GLITCH_BURST_THRESHOLD,
     detectIntervalMs: env.CONTRA_DETECT_INTERVAL_MS,
+    reconcileIntervalMs: env.CONTRA_RECONCILE_INTERVAL_MS,
+    reconcileLagMs: env.CONTRA_RECONCILE_LAG_MS,
+    reconcileEodCron: env.CONTRA_RECONCILE_EOD_CRON,
   };
 }
 

@@ -25,6 +25,7 @@ import { registerTransferRoutes } from './routes/transfers.ts';
 import { registerReversalRoutes } from './routes/reversals.ts';
 import { registerDisputeRoutes } from './routes/disputes.ts';
 import { registerFailurePatternRoutes } from './routes/failure-patterns.ts';
+import { registerReconciliationRoutes } from './routes/reconciliations.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
 
@@ -66,6 +67,7 @@ export async function buildHttpServer(
   registerDisputeRoutes(app, context);
   registerReversalRoutes(app, context);
   registerFailurePatternRoutes(app, context);
+  registerReconciliationRoutes(app, context);
   registerAuditRoutes(app, context);
   registerNotificationRoutes(app, context);
   registerCalendarRoutes(app, context);
