@@ -210,3 +210,24 @@ async function finish(deps: Dependencies, tenantId: TenantId, run: Finished): Pr
   const view = reconciliationLogView({ id: run.runId, type: request.type, body: { ...write.body }, runStartedAt: run.startedAt });
   return ok({ statusCode: 201, body: { message: `Reconciliation completed: ${summary}.`, status: 'completed', reconciliation: view } });
 }
+
+export type AllTenantsReport = { tenants: number; completed: number; refused: number; transactionsChecked: number; mismatches: number; reversalsInitiated: number };
+
+/** The scheduled runs: every tenant, one after another; a tenant whose run is still going is skipped this time. */
+export async function reconcileAllTenants(deps: Dependencies, type: ReconciliationType): Promise<AllTenantsReport> {
+  const report: AllTenantsReport = { tenants: 0, completed: 0, refused: 0, transactionsChecked: 0, mismatches: 0, reversalsInitiated: 0 };
+  for (const tenantId of await deps.store.listTenantIds()) {
+    report.tenants++;
+    const result = await runReconciliation(deps, tenantId, { type });
+    if (!result.ok) {
+      report.refused++;
+      continue;
+    }
+    const log = result.value.body['reconciliation'] as JsonObject;
+    report.completed++;
+    report.transactionsChecked += Number(log['transactions_checked']);
+    report.mismatches += Number(log['mismatches_found']);
+    report.reversalsInitiated += Number(log['reversals_initiated']);
+  }
+  return report;
+}

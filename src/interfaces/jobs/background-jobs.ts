@@ -1,6 +1,7 @@
 // The background jobs that exist today, by name, for every way of running them: the
 // standalone scheduler inside `contra serve` and the scheduled Lambda handlers.
-// The daily backup (B1) is run by `contra serve` on its own cron and by a daily Lambda schedule.
+// The daily backup (B1) and the end-of-day reconciliation (V6) are run by `contra serve` on
+// their own crons and by daily Lambda schedules.
 import { requeryPendingPayments } from '../../app/payments/requery-payments.ts';
 import { requeryPendingRefunds } from '../../app/refunds/requery-refunds.ts';
 import { requeryPendingTransfers } from '../../app/transfers/requery-transfers.ts';
@@ -9,6 +10,7 @@ import { escalateOverdueDisputes } from '../../app/disputes/escalate-disputes.ts
 import { deliverNotifications } from '../../app/notifications/deliver-notifications.ts';
 import { sealAllCheckpoints } from '../../app/audit/verify-audit.ts';
 import { backupAllTenants } from '../../app/backups/write-backup.ts';
+import { reconcileAllTenants } from '../../app/reconciliation/run-reconciliation.ts';
 import type { Config } from '../config.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Job } from './scheduler.ts';
@@ -16,10 +18,11 @@ import type { Job } from './scheduler.ts';
 /** The jobs `contra serve` runs on an interval. */
 export const intervalJobNames = [
   'requery-payments', 'requery-refunds', 'requery-transfers', 'detect-failures', 'escalate-disputes', 'deliver-notifications', 'seal-audit-checkpoints',
+  'reconcile-real-time',
 ] as const;
 type IntervalJobName = (typeof intervalJobNames)[number];
-/** Every job, including the daily backup to the configured target. */
-export const jobNames = [...intervalJobNames, 'backup'] as const;
+/** Every job, including the daily ones: the backup to the configured target and yesterday's reconciliation. */
+export const jobNames = [...intervalJobNames, 'backup', 'reconcile-eod'] as const;
 export type JobName = (typeof jobNames)[number];
 
 export function isJobName(name: string): name is JobName {
@@ -46,6 +49,10 @@ export function runJob(name: JobName, runtime: JobRuntime): Promise<unknown> {
       return deliverNotifications(deps, runtime.notifications);
     case 'seal-audit-checkpoints':
       return sealAllCheckpoints(deps).then((checkpoints) => ({ checkpoints }));
+    case 'reconcile-real-time':
+      return reconcileAllTenants(deps, 'real_time');
+    case 'reconcile-eod':
+      return reconcileAllTenants(deps, 'batch_eod');
     case 'backup':
       return backupAllTenants(deps, runtime.backups.blobs, { settleMs: runtime.backups.settleMs }).then((tenants) => ({ tenants }));
   }
@@ -54,7 +61,7 @@ export function runJob(name: JobName, runtime: JobRuntime): Promise<unknown> {
 /** Every interval job with the interval `contra serve` runs it at (the backup runs on its cron). */
 export function backgroundJobs(
   runtime: JobRuntime,
-  config: Pick<Config, 'requeryIntervalMs' | 'checkpointIntervalMs' | 'detectIntervalMs' | 'notifications'>,
+  config: Pick<Config, 'requeryIntervalMs' | 'checkpointIntervalMs' | 'detectIntervalMs' | 'notifications' | 'reconcileIntervalMs'>,
 ): Job[] {
   const intervalMs: Record<IntervalJobName, number> = {
     'requery-payments': config.requeryIntervalMs,
@@ -64,6 +71,7 @@ export function backgroundJobs(
     'escalate-disputes': config.detectIntervalMs,
     'deliver-notifications': config.notifications.intervalMs,
     'seal-audit-checkpoints': config.checkpointIntervalMs,
+    'reconcile-real-time': config.reconcileIntervalMs,
   };
   return intervalJobNames.map((name) => ({ name, intervalMs: intervalMs[name], run: () => runJob(name, runtime) }));
 }

@@ -16,6 +16,8 @@ export const lambdaHandlerNames = {
   deliverNotifications: 'deliverNotifications',
   sealAuditCheckpoints: 'sealAuditCheckpoints',
   backup: 'backup',
+  reconcileRealTime: 'reconcileRealTime',
+  reconcileEod: 'reconcileEod',
 } as const;
 
 /** Minutes in a day: the backup's EventBridge rate (a rate, not a cron, so every schedule has one form). */
@@ -33,6 +35,9 @@ export const scheduledHandlers = [
   { handler: lambdaHandlerNames.sealAuditCheckpoints, job: 'seal-audit-checkpoints', everyMinutes: 5 },
   // Once a day, counted from the deployment: each run takes only what is new since the last one (B1).
   { handler: lambdaHandlerNames.backup, job: 'backup', everyMinutes: dailyMinutes },
+  // Real-time reconciliation since each tenant's checkpoint, and yesterday's batch once a day (V6).
+  { handler: lambdaHandlerNames.reconcileRealTime, job: 'reconcile-real-time', everyMinutes: 5 },
+  { handler: lambdaHandlerNames.reconcileEod, job: 'reconcile-eod', everyMinutes: dailyMinutes },
 ] as const;
 
 export const serviceName = 'contra';
