@@ -15,7 +15,7 @@ export const commitsPerPayment = 2;
 
 type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
 
-async function benchTenant(deps: Dependencies): Promise<TenantPrincipal> {
+export async function benchTenant(deps: Dependencies): Promise<TenantPrincipal> {
   const created = await createTenant(deps, { kind: 'bootstrap' }, { name: 'Benchmark tenant' });
   if (!created.ok) throw new Error(`could not create the benchmark tenant: ${created.code}`);
   const tenantId = created.value.body['tenant_id'] as TenantId;

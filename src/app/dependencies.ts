@@ -19,6 +19,8 @@ export type AppSettings = {
   /** System-glitch bursts (V2): this many 91/96 failures at one bank within the window. */
   readonly glitchWindowMs: number;
   readonly glitchBurstThreshold: number;
+  /** A real-time reconciliation (V6) stops this far behind now, so a transfer being committed is not skipped. */
+  readonly reconciliationLagMs: number;
 };
 
 export const defaultAppSettings: AppSettings = {
@@ -28,6 +30,7 @@ export const defaultAppSettings: AppSettings = {
   orphanGraceMs: 15 * 60_000,
   glitchWindowMs: 10 * 60_000,
   glitchBurstThreshold: 5,
+  reconciliationLagMs: 10_000,
 };
 
 export type Dependencies = {

@@ -73,6 +73,9 @@ const environmentSchema = z.object({
   CONTRA_DETECT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   CONTRA_AUDIT_QUEUE_URL: z.string().regex(fifoQueueUrlPattern, 'must be the URL of an SQS FIFO queue (ending in .fifo)').optional(),
   CONTRA_AUDIT_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+  CONTRA_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
+  CONTRA_RECONCILE_LAG_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  CONTRA_RECONCILE_EOD_CRON: z.string().max(100).refine(isCronPattern, 'must be a cron expression such as "30 1 * * *"').default('30 1 * * *'),
 });
 
 /** Where and when backups go (B1): a folder by default, S3 when a bucket is named. */
@@ -127,6 +130,11 @@ export type Config = {
   /** The SQS FIFO queue of the ordered audit path (A4); null: the relay does not run. */
   readonly auditQueueUrl: string | null;
   readonly auditRelayIntervalMs: number;
+  /** Real-time reconciliation (V6): how often, and how far behind now it stops. */
+  readonly reconcileIntervalMs: number;
+  readonly reconcileLagMs: number;
+  /** The daily batch (end-of-day) reconciliation of yesterday, in Africa/Lagos time. */
+  readonly reconcileEodCron: string;
 };
 
 export type DynamoDbStoreConfig = {
@@ -196,6 +204,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     detectIntervalMs: env.CONTRA_DETECT_INTERVAL_MS,
     auditQueueUrl: env.CONTRA_AUDIT_QUEUE_URL ?? null,
     auditRelayIntervalMs: env.CONTRA_AUDIT_RELAY_INTERVAL_MS,
+    reconcileIntervalMs: env.CONTRA_RECONCILE_INTERVAL_MS,
+    reconcileLagMs: env.CONTRA_RECONCILE_LAG_MS,
+    reconcileEodCron: env.CONTRA_RECONCILE_EOD_CRON,
   };
 }
 

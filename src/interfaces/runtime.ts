@@ -127,6 +127,7 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
       orphanGraceMs: config.orphanGraceMs,
       glitchWindowMs: config.glitchWindowMs,
       glitchBurstThreshold: config.glitchBurstThreshold,
+      reconciliationLagMs: config.reconcileLagMs,
     },
   };
   const authenticator = new Authenticator(deps);

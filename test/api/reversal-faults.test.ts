@@ -16,27 +16,13 @@ import { requeryPendingTransfers } from '../../src/app/transfers/requery-transfe
 import { createTransfer } from '../../src/app/transfers/create-transfer.ts';
 import { transferIdempotencyKey } from '../../src/app/transfers/ask-rail.ts';
 import type { Changeset, Store } from '../../src/app/ports/store.ts';
+import { crashingOnce } from '../support/crashing-store.ts';
 import type { ApiKeyId, TenantId } from '../../src/domain/ids.ts';
 
 /** A store that dies once, at the commit that would record the switch's answer to a transfer. */
 function crashingAtAnswer(store: Store): Store {
-  let armed = true;
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      if (property === 'commit') {
-        return async (changeset: Changeset) => {
-          const answer = changeset.records?.some((record) => record.kind === 'transfer' && record.expectedVersion > 0) ?? false;
-          if (armed && answer) {
-            armed = false;
-            throw new Error('simulated crash after the switch answered, before the answer was recorded');
-          }
-          return target.commit(changeset);
-        };
-      }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return crashingOnce(store, (changeset: Changeset) => changeset.records?.some((record) => record.kind === 'transfer' && record.expectedVersion > 0) ?? false,
+    'simulated crash after the switch answered, before the answer was recorded');
 }
 
 describe('reversal concurrency and faults', () => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,7 +176,7 @@ describe('contra command', { timeout: testTimeoutMs }, () => {
   it('lists its commands under --help', async (t) => {
     const run = await contra(t, ['--help'], workspace(t).environment());
     assert.equal(run.code, 0, describeRun(run));
-    for (const command of ['serve', 'migrate', 'verify-audit', 'detect', 'demo']) {
+    for (const command of ['serve', 'migrate', 'verify-audit', 'detect', 'reconcile', 'demo']) {
       assert.match(run.stdout, new RegExp(`^ +${command}\\b`, 'm'), `--help does not list ${command}`);
     }
   });
@@ -360,5 +360,24 @@ describe('contra detect', { timeout: testTimeoutMs }, () => {
     assert.match(run.stdout, /^detection: 0 unconfirmed transfers queried .*, 0 orphaned debits$/m);
     const unknown = await contra(t, ['detect', '--tenant', 'ten_NOPE'], space.environment());
     assert.equal(unknown.code, 2, describeRun(unknown));
+  });
+});
+
+describe('contra reconcile', { timeout: testTimeoutMs }, () => {
+  it('reconcile refuses a bad statement by line and column before anything runs, and a statement without its tenant', async (t) => {
+    const space = workspace(t);
+    const statement = join(space.dataDir, '..', 'statement.csv');
+    const header = 'reference,amount,currency,status,value_date,bank_code,session_id';
+    writeFileSync(statement, `${header}\nTRF-1,1500.00,NGN,successful,2026-11-27,058,S1\nTRF-2,15.001,NGN,failed,2026-11-27,058,S2\n`);
+    const bad = await contra(t, ['reconcile', '--date', '2026-11-27', '--statement', statement], space.environment());
+    assert.equal(bad.code, 1, describeRun(bad));
+    assert.match(bad.stderr, /statement\.amount: line 3: /);
+    assert.equal(existsSync(space.dataDir), false, 'nothing was opened or written');
+    writeFileSync(statement, `${header}\nTRF-1,1500.00,NGN,successful,2026-11-27,058,S1\n`);
+    const unknown = await contra(t, ['reconcile', '--date', '2026-11-27', '--statement', statement, '--tenant', 'ten_NOPE'], space.environment());
+    assert.equal(unknown.code, 2, describeRun(unknown));
+    const none = await contra(t, ['reconcile'], space.environment());
+    assert.equal(none.code, 0, describeRun(none));
+    assert.match(none.stdout, /^reconciliation: no tenants$/m);
   });
 });

@@ -75,6 +75,20 @@ describe('scheduled Lambda handlers', () => {
     assert.ok((result.report as { checkpoints: number }).checkpoints >= 1, JSON.stringify(result));
   });
 
+  it('reconciles every tenant in real time and yesterday in batch, on the reconciliation schedules (V6)', async () => {
+    for (const job of ['reconcile-real-time', 'reconcile-eod'] as const) {
+      const result = await scheduledHandlerFor(lambda.root, job)(scheduledEvent(job), context);
+      assert.equal(result.status, 'done', JSON.stringify(result));
+      const report = result.report as { tenants: number; completed: number; refused: number; mismatches: number };
+      assert.ok(report.tenants >= 1 && report.completed === report.tenants, JSON.stringify(report));
+    }
+    const store = lambda.root.runtime.deps.store;
+    const [tenantId] = await store.listTenantIds();
+    assert.ok(tenantId !== undefined);
+    const logs = await store.listRecords(tenantId, 'reconciliation_log', { limit: 10 });
+    assert.deepEqual(logs.items.map((record) => record.body['type']).sort(), ['batch_eod', 'real_time']);
+  });
+
   it('runs nothing for an event that is not an EventBridge scheduled event', async () => {
     const created = await http(recordedEvent('payment-create-http-v2.json', { API_KEY: apiKey, TRANSACTION_ID: 'job-pay-2', CARD_NUMBER: '4000000000003220' }));
     assert.equal(created.statusCode, 202, created.body);

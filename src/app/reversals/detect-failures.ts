@@ -16,9 +16,9 @@ import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
 import { emptyRequeryReport, requeryTransfer, type TransferRequeryReport } from '../transfers/requery-transfers.ts';
-import { pendingTransferIndexKey, transferFromRecord, transferKind } from '../transfers/transfer-record.ts';
+import { pendingTransferIndexKey, transferFromRecord, transferKind, type MoneyTransfer } from '../transfers/transfer-record.ts';
 import { checkCustomerReport, uncheckedReportIndexKey } from '../disputes/customer-report.ts';
-import { failedTransactionFromRecord, failedTransactionKind, failedTransactionWrite, glitchIndexKey } from './failed-transaction-record.ts';
+import { failedTransactionFromRecord, failedTransactionIdFor, failedTransactionKind, failedTransactionWrite, glitchIndexKey } from './failed-transaction-record.ts';
 
 export const detectionBatchMax = 100;
 export const glitchAlertKind = 'glitch_alert';
@@ -35,12 +35,7 @@ export async function detectFailures(deps: Dependencies, options: { tenantId?: T
     const transfer = transferFromRecord(record);
     if (deps.clock.now() - transfer.createdAt < deps.settings.orphanGraceMs) return false;
     report.examined++;
-    const before = report.stillPending;
-    await requeryTransfer(deps, transfer, report, detectionInitiator);
-    if (report.stillPending > before) {
-      report.orphanedDebits++;
-      await markOrphaned(deps, record.tenantId, transfer.failedTransactionId ?? `FTX-${transfer.reference}`);
-    }
+    await requeryOrphan(deps, transfer, report);
     return true;
   });
   await visitIndexed(deps.store, { kind: failedTransactionKind, indexKey: uncheckedReportIndexKey, limit: detectionBatchMax }, async (record) => {
@@ -51,6 +46,19 @@ export async function detectFailures(deps: Dependencies, options: { tenantId?: T
   const tenants = options.tenantId === undefined ? await deps.store.listTenantIds() : [options.tenantId];
   for (const tenantId of tenants) report.glitchBursts.push(...await glitchBurstsOf(deps, tenantId));
   return report;
+}
+
+/**
+ * A debit past its grace period: status-queried now, whatever its backoff, and marked an
+ * orphaned debit when the switch still does not know (the sweep and reconciliation, V6).
+ */
+export async function requeryOrphan(deps: Dependencies, transfer: MoneyTransfer, report: TransferRequeryReport & { orphanedDebits: number }, initiator = detectionInitiator): Promise<void> {
+  const before = report.stillPending;
+  await requeryTransfer(deps, transfer, report, initiator);
+  if (report.stillPending > before) {
+    report.orphanedDebits++;
+    await markOrphaned(deps, transfer.tenantId, transfer.failedTransactionId ?? failedTransactionIdFor(transfer.reference));
+  }
 }
 
 async function markOrphaned(deps: Dependencies, tenantId: TenantId, failedId: string): Promise<void> {

@@ -5,11 +5,20 @@ import { z } from 'zod';
 import type { AccountId, TenantId, TransferId } from '../../domain/ids.ts';
 import { invariant } from '../../domain/invariant.ts';
 import { isCurrencyCode, type CurrencyCode } from '../../domain/money/currencies.ts';
+import { lagosUtcOffsetMs } from '../../domain/timelines/lagos-dates.ts';
 import type { JsonObject, RecordWrite, StoredRecord } from '../ports/store.ts';
 import { processorFromJson, processorToJson, type ProcessorState } from '../payments/payment-record.ts';
 
 export const transferKind = 'transfer';
 export const pendingTransferIndexKey = 'status:pending';
+
+/**
+ * A transfer with an outcome is listed under the Lagos hour it was made in (V6), so a
+ * reconciliation reads one business day, or the hours since its checkpoint, and nothing else.
+ */
+export function createdHourIndexKey(createdAt: number): string {
+  return `created:${new Date(createdAt + lagosUtcOffsetMs).toISOString().slice(0, 13)}`;
+}
 export const transferStatuses = ['TRANSFER-PENDING', 'TRANSFER-SUCCESS', 'TRANSFER-FAILED', 'TRANSFER-REVERSED', 'TRANSFER-ESCALATED'] as const;
 export type TransferStatus = (typeof transferStatuses)[number];
 
@@ -102,7 +111,8 @@ export function transferWrite(transfer: MoneyTransfer, expectedVersion: number):
     created_at: transfer.createdAt,
     updated_at: transfer.updatedAt,
   };
-  return { kind: transferKind, id: transfer.reference, body, expectedVersion, ...(transfer.status === 'TRANSFER-PENDING' ? { indexKey: pendingTransferIndexKey } : {}) };
+  const indexKey = transfer.status === 'TRANSFER-PENDING' ? pendingTransferIndexKey : createdHourIndexKey(transfer.createdAt);
+  return { kind: transferKind, id: transfer.reference, body, expectedVersion, indexKey };
 }
 
 export function transferFromRecord(record: StoredRecord): MoneyTransfer {

@@ -7,7 +7,7 @@ export const failureTypes = [
 ] as const;
 export type FailureType = (typeof failureTypes)[number];
 
-export const detectionMethods = ['automatic', 'manual', 'customer_report'] as const;
+export const detectionMethods = ['automatic', 'manual', 'customer_report', 'reconciliation'] as const;
 export type DetectionMethod = (typeof detectionMethods)[number];
 
 const failureTypeByOutcomeCode: Readonly<Record<string, FailureType>> = {

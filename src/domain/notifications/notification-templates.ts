@@ -16,7 +16,7 @@ function people(amountMinor: string, code: string): string {
   return isCurrencyCode(code) ? formatForPeople(BigInt(amountMinor), code) : `${code} ${amountMinor}`;
 }
 
-export const templateNames = ['reversal.completed', 'reversal.approval_needed', 'transfer.escalated', 'failure.burst', 'dispute.overdue', 'incident.opened'] as const;
+export const templateNames = ['reversal.completed', 'reversal.approval_needed', 'transfer.escalated', 'failure.burst', 'dispute.overdue', 'incident.opened', 'reconciliation.mismatches'] as const;
 export type TemplateName = (typeof templateNames)[number];
 
 export function isTemplateName(value: string): value is TemplateName {
@@ -37,6 +37,9 @@ const approvalNeeded = z.strictObject({
 });
 const transferEscalated = z.strictObject({ transfer_reference: reference, failed_transaction_id: reference, query_attempts: z.string().regex(/^[0-9]{1,6}$/) });
 const failureBurst = z.strictObject({ bank_code: z.string().min(1).max(16), count: z.string().regex(/^[0-9]{1,9}$/), window_minutes: z.string().regex(/^[0-9]{1,6}$/) });
+const reconciliationMismatches = z.strictObject({
+  run_id: reference, type: z.enum(['real_time', 'batch_eod']), mismatches: z.string().regex(/^[0-9]{1,9}$/), reversals: z.string().regex(/^[0-9]{1,9}$/),
+});
 const disputeOverdue = z.strictObject({ dispute_reference: reference, due_at: z.string().min(1).max(64), penalty_minor: minorUnits, currency });
 const incidentOpened = z.strictObject({
   incident_reference: reference, type: z.string().min(1).max(64), trigger: z.string().min(1).max(64), transactions: z.string().regex(/^[0-9]{1,6}$/),
@@ -87,6 +90,13 @@ export function renderTemplate(name: TemplateName, data: unknown): Result<Render
         subject: `Incident ${fields.incident_reference} opened (${fields.type})`,
         text: `Incident ${fields.incident_reference} (${fields.trigger}) covers ${fields.transactions} transaction(s) of `
           + `${people(fields.amount_minor, fields.currency)} in all. Submit it to the regulator and resolve it by ${fields.resolution_target}.`,
+      }));
+    // To operations, when a reconciliation run found mismatches (V6).
+    case 'reconciliation.mismatches':
+      return rendered(reconciliationMismatches, data, (fields) => ({
+        subject: `Reconciliation ${fields.run_id} found ${fields.mismatches} mismatches`,
+        text: `The ${fields.type} reconciliation ${fields.run_id} found ${fields.mismatches} mismatches and started ${fields.reversals} reversals `
+          + 'through the status-query path. Read the run with GET /api/v1/reconciliations/' + fields.run_id + '.',
       }));
   }
 }

@@ -59,6 +59,7 @@ export const access = {
   /** An admin key is the manager who may approve high-value reversals (docs/guides/reversals.md). */
   approveReversals: ['approver', 'admin'],
   runDetection: ['admin', 'operator', 'service'],
+  runReconciliation: ['admin', 'operator', 'service'],
   workDisputes: ['admin', 'operator', 'service'],
   readAudit: ['auditor'],
   verifyAudit: ['auditor', 'admin'],

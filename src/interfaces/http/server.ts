@@ -29,6 +29,7 @@ import { registerFailurePatternRoutes } from './routes/failure-patterns.ts';
 import { registerMetricsRoutes } from './routes/metrics.ts';
 import type { registerDashboardRoutes } from './routes/dashboard.ts';
 import type { PrometheusMetrics } from '../metrics/prometheus-metrics.ts';
+import { registerReconciliationRoutes } from './routes/reconciliations.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
 
@@ -90,6 +91,7 @@ export async function buildHttpServer(
   registerDisputeRoutes(app, context);
   registerReversalRoutes(app, context);
   registerFailurePatternRoutes(app, context);
+  registerReconciliationRoutes(app, context);
   registerAuditRoutes(app, context);
   registerNotificationRoutes(app, context);
   registerCalendarRoutes(app, context);

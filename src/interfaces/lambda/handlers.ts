@@ -31,6 +31,8 @@ export const detectFailures = scheduled('detect-failures');
 export const escalateDisputes = scheduled('escalate-disputes');
 export const deliverNotifications = scheduled('deliver-notifications');
 export const sealAuditCheckpoints = scheduled('seal-audit-checkpoints');
+export const reconcileRealTime = scheduled('reconcile-real-time');
+export const reconcileEod = scheduled('reconcile-eod');
 export const backup = scheduled('backup');
 export const relayAudit = scheduled('relay-audit');
 

@@ -19,6 +19,8 @@ export const lambdaHandlerNames = {
   relayAudit: 'relayAudit',
   /** The consumer of the SQS FIFO audit queue (an event source mapping, not a schedule). */
   auditQueueConsumer: 'auditQueueConsumer',
+  reconcileRealTime: 'reconcileRealTime',
+  reconcileEod: 'reconcileEod',
 } as const;
 
 /** Minutes in a day: the backup's EventBridge rate (a rate, not a cron, so every schedule has one form). */
@@ -38,6 +40,9 @@ export const scheduledHandlers = [
   { handler: lambdaHandlerNames.relayAudit, job: 'relay-audit', everyMinutes: 1 },
   // Once a day, counted from the deployment: each run takes only what is new since the last one (B1).
   { handler: lambdaHandlerNames.backup, job: 'backup', everyMinutes: dailyMinutes },
+  // Real-time reconciliation since each tenant's checkpoint, and yesterday's batch once a day (V6).
+  { handler: lambdaHandlerNames.reconcileRealTime, job: 'reconcile-real-time', everyMinutes: 5 },
+  { handler: lambdaHandlerNames.reconcileEod, job: 'reconcile-eod', everyMinutes: dailyMinutes },
 ] as const;
 
 export const serviceName = 'contra';
