@@ -14,6 +14,7 @@ import { crashingOnce } from '../support/crashing-store.ts';
 import { balances, fundedCustomer, readTransfer, toBank, transfer } from '../support/transfers.ts';
 import { runReconciliation } from '../../src/app/reconciliation/run-reconciliation.ts';
 import { checkpointWrite, reconciliationCheckpointKind, reconciliationLogKind } from '../../src/app/reconciliation/reconciliation-record.ts';
+import { incidentKind } from '../../src/app/compliance/incident-record.ts';
 import { failedTransactionKind } from '../../src/app/reversals/failed-transaction-record.ts';
 import { reversalKind } from '../../src/app/reversals/reversal-record.ts';
 import { statementHeader } from '../../src/domain/reconciliation/settlement-statement.ts';
@@ -113,6 +114,10 @@ describe('reconciliations', () => {
     assert.deepEqual([contradicted['transfer_status'], contradicted['reversal_id']], ['TRANSFER-SUCCESS', null]);
     const failed = await service.runtime.deps.store.getRecord(tenant.tenantId as TenantId, failedTransactionKind, String(contradicted['failed_transaction_id']));
     assert.deepEqual([failed?.body['detection_method'], failed?.body['status']], ['reconciliation', 'escalated']);
+    // Escalated to a person, so it is significant: its incident report opened in the same commit (D3).
+    const incidents = await service.runtime.deps.store.listRecords(tenant.tenantId as TenantId, incidentKind, { limit: 50 });
+    const reported = incidents.items.filter((incident) => JSON.stringify(incident.body['transactions']).includes('"contradicted"'));
+    assert.deepEqual(reported.map((incident) => incident.body['trigger']), ['requery_escalation']);
     // alice: 250.00 came back; the late success and the rest stay debited.
     assert.equal(Number(before.available) + 250, Number((await balances(service, tenant, 'alice')).available));
     const notices = await service.runtime.deps.store.listRecords(tenant.tenantId as TenantId, 'notification', { limit: 200 });

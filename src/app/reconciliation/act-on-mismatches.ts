@@ -7,7 +7,8 @@
 //   the statement says it failed and no failed transaction is open yet, one is opened
 //   first with detection method `reconciliation`;
 // - a transfer we settled as successful that the statement says failed is escalated to a
-//   person: a failed transaction (`reconciliation`, escalated), never an automatic reversal;
+//   person: a failed transaction (`reconciliation`, escalated), never an automatic reversal,
+//   with its incident report (D3) when the tenant reports escalations;
 // - everything else (missing on our side, amounts that differ, a failure we reversed that
 //   the statement says succeeded, duplicates) is reported in the log and to operations.
 // Every write is version-checked and the failed transaction's id is the transfer's, so
@@ -21,7 +22,8 @@ import { requeryOrphan } from '../reversals/detect-failures.ts';
 import { failedTransactionWrite, type FailedTransaction } from '../reversals/failed-transaction-record.ts';
 import { requeryTransfer, type TransferRequeryReport } from '../transfers/requery-transfers.ts';
 import { readTransfer, transferLockKey, transferLocks } from '../transfers/settle-transfer.ts';
-import { detectedFailure } from '../transfers/transfer-failure.ts';
+import { detectedFailure, significantFailure } from '../transfers/transfer-failure.ts';
+import { failureIncidentWrites } from '../compliance/open-incident.ts';
 import { transferWrite, type MoneyTransfer } from '../transfers/transfer-record.ts';
 import type { LoggedMismatch } from './reconciliation-record.ts';
 
@@ -48,8 +50,12 @@ async function openFailure(deps: Dependencies, subject: MoneyTransfer, status: F
       status: status.toUpperCase(), reason: `settlement statement: ${mismatch.detail}`,
       details: { response: { mismatch: mismatch.kind, failed_transaction_id: failed.id, statement_line: mismatch.theirs?.line ?? null } },
     });
+    // A significant failure (high value, or escalated to a person) opens its incident report in the same commit (D3).
+    const incident = await failureIncidentWrites(deps, significantFailure(failed, status === 'escalated', `settlement statement: ${mismatch.detail}`), at);
     // A lost race only means the transfer moved on meanwhile; the next run sees where it is.
-    await deps.store.commit({ tenantId: transfer.tenantId, at, records: [transferWrite(linked, transfer.version), failedTransactionWrite(failed, 0)], audit: [audit] });
+    await deps.store.commit({
+      tenantId: transfer.tenantId, at, records: [transferWrite(linked, transfer.version), failedTransactionWrite(failed, 0), ...incident.records], audit: [audit, ...incident.audit],
+    });
   });
 }
 
