@@ -11,17 +11,15 @@ import { initiatorOf, type Principal } from '../access/principal.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { recordRead } from '../audit/audited-read.ts';
 import type { Dependencies } from '../dependencies.ts';
-import type { JsonObject } from '../ports/store.ts';
 import { decideAndCommit, type Decision } from '../shared/commit.ts';
 import type { Reply } from '../shared/reply.ts';
+import { filteredPage } from '../shared/filtered-page.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
 import { incidentFromRecord, incidentIndexKey, incidentKind, incidentView, incidentWrite, type Incident } from './incident-record.ts';
 import { incidentInitiator } from './open-incident.ts';
 
 type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
 
-/** Records read from the store for one filtered page at most. */
-export const incidentScanPerPageMax = 1000;
 /** Incidents examined per status in one escalation run at most; the next run continues. */
 export const overdueBatchMax = 100;
 
@@ -41,22 +39,11 @@ function inPeriod(incident: Incident, filter: IncidentFilter): boolean {
 }
 
 export async function listIncidents(deps: Dependencies, principal: TenantPrincipal, filter: IncidentFilter): Promise<Reply> {
-  const data: JsonObject[] = [];
-  let cursor = filter.cursor;
-  let scanned = 0;
-  let nextCursor: string | null = null;
-  do {
-    const page = await deps.store.listRecords(principal.tenantId, incidentKind, {
-      limit: filter.limit - data.length, ...(cursor === undefined ? {} : { cursor }), ...(filter.status === undefined ? {} : { indexKey: incidentIndexKey(filter.status) }),
-    });
-    scanned += page.items.length;
-    for (const record of page.items) {
-      const incident = incidentFromRecord(record);
-      if (inPeriod(incident, filter)) data.push(incidentView(incident));
-    }
-    nextCursor = page.nextCursor;
-    cursor = nextCursor ?? undefined;
-  } while (data.length < filter.limit && cursor !== undefined && scanned < incidentScanPerPageMax);
+  const request = { kind: incidentKind, limit: filter.limit, cursor: filter.cursor, indexKey: filter.status === undefined ? undefined : incidentIndexKey(filter.status) };
+  const { data, nextCursor } = await filteredPage(deps.store, principal.tenantId, request, (record) => {
+    const incident = incidentFromRecord(record);
+    return inPeriod(incident, filter) ? incidentView(incident) : null;
+  });
   await recordRead(deps, {
     tenantId: principal.tenantId, initiator: initiatorOf(principal), stream: 'incidents', action: 'incident.list',
     query: {

@@ -4,15 +4,12 @@ import type { DisputePriority, DisputeStatus } from '../../domain/disputes/dispu
 import type { Dependencies } from '../dependencies.ts';
 import { recordRead } from '../audit/audited-read.ts';
 import { initiatorOf, type Principal } from '../access/principal.ts';
-import type { JsonObject } from '../ports/store.ts';
 import type { Reply } from '../shared/reply.ts';
+import { filteredPage } from '../shared/filtered-page.ts';
 import { disputeFromRecord, disputeIndexKey, disputeKind, type Dispute } from './dispute-record.ts';
 import { disputeView } from './dispute-view.ts';
 
 type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
-
-/** Records read from the store for one filtered page at most: a filter never turns into a scan of everything. */
-export const disputeScanPerPageMax = 1000;
 
 export type DisputeFilter = {
   readonly status?: DisputeStatus;
@@ -28,22 +25,11 @@ function matches(dispute: Dispute, filter: DisputeFilter): boolean {
 }
 
 export async function listDisputes(deps: Dependencies, principal: TenantPrincipal, filter: DisputeFilter): Promise<Reply> {
-  const data: JsonObject[] = [];
-  let cursor = filter.cursor;
-  let scanned = 0;
-  let nextCursor: string | null = null;
-  do {
-    const page = await deps.store.listRecords(principal.tenantId, disputeKind, {
-      limit: filter.limit - data.length, ...(cursor === undefined ? {} : { cursor }), ...(filter.status === undefined ? {} : { indexKey: disputeIndexKey(filter.status) }),
-    });
-    scanned += page.items.length;
-    for (const record of page.items) {
-      const dispute = disputeFromRecord(record);
-      if (matches(dispute, filter)) data.push(disputeView(dispute));
-    }
-    nextCursor = page.nextCursor;
-    cursor = nextCursor ?? undefined;
-  } while (data.length < filter.limit && cursor !== undefined && scanned < disputeScanPerPageMax);
+  const request = { kind: disputeKind, limit: filter.limit, cursor: filter.cursor, indexKey: filter.status === undefined ? undefined : disputeIndexKey(filter.status) };
+  const { data, nextCursor } = await filteredPage(deps.store, principal.tenantId, request, (record) => {
+    const dispute = disputeFromRecord(record);
+    return matches(dispute, filter) ? disputeView(dispute) : null;
+  });
   await recordRead(deps, {
     tenantId: principal.tenantId, initiator: initiatorOf(principal), stream: 'disputes', action: 'dispute.list',
     query: { status: filter.status ?? null, priority: filter.priority ?? null, assignee: filter.assignedTo ?? null, cursor: filter.cursor ?? null }, response: { count: data.length },

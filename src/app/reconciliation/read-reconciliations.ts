@@ -4,16 +4,13 @@ import { ok, refuse, type Result } from '../../domain/result.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { recordRead } from '../audit/audited-read.ts';
 import { initiatorOf, type Principal } from '../access/principal.ts';
-import type { JsonObject } from '../ports/store.ts';
 import type { Reply } from '../shared/reply.ts';
+import { filteredPage } from '../shared/filtered-page.ts';
 import {
   reconciliationIndexKey, reconciliationLogFromRecord, reconciliationLogKind, reconciliationLogView, type ReconciliationLog, type ReconciliationType,
 } from './reconciliation-record.ts';
 
 type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
-
-/** Records read from the store for one filtered page at most. */
-export const reconciliationScanPerPageMax = 1000;
 
 export async function getReconciliation(deps: Dependencies, principal: TenantPrincipal, id: string): Promise<Result<Reply, 'reconciliation_not_found'>> {
   const record = await deps.store.getRecord(principal.tenantId, reconciliationLogKind, id);
@@ -40,24 +37,13 @@ function matches(log: ReconciliationLog, filter: ReconciliationFilter): boolean 
 
 /** A page of runs without their mismatch lists (read one run for those). */
 export async function listReconciliations(deps: Dependencies, principal: TenantPrincipal, filter: ReconciliationFilter): Promise<Reply> {
-  const data: JsonObject[] = [];
-  let cursor = filter.cursor;
-  let scanned = 0;
-  let nextCursor: string | null = null;
-  do {
-    const page = await deps.store.listRecords(principal.tenantId, reconciliationLogKind, {
-      limit: filter.limit - data.length, ...(cursor === undefined ? {} : { cursor }), ...(filter.type === undefined ? {} : { indexKey: reconciliationIndexKey(filter.type) }),
-    });
-    scanned += page.items.length;
-    for (const record of page.items) {
-      const log = reconciliationLogFromRecord(record);
-      if (!matches(log, filter)) continue;
-      const { mismatches: _omitted, ...summary } = reconciliationLogView(log);
-      data.push(summary);
-    }
-    nextCursor = page.nextCursor;
-    cursor = nextCursor ?? undefined;
-  } while (data.length < filter.limit && cursor !== undefined && scanned < reconciliationScanPerPageMax);
+  const request = { kind: reconciliationLogKind, limit: filter.limit, cursor: filter.cursor, indexKey: filter.type === undefined ? undefined : reconciliationIndexKey(filter.type) };
+  const { data, nextCursor } = await filteredPage(deps.store, principal.tenantId, request, (record) => {
+    const log = reconciliationLogFromRecord(record);
+    if (!matches(log, filter)) return null;
+    const { mismatches: _omitted, ...summary } = reconciliationLogView(log);
+    return summary;
+  });
   await recordRead(deps, {
     tenantId: principal.tenantId, initiator: initiatorOf(principal), stream: 'reconciliations', action: 'reconciliation.list',
     query: { type: filter.type ?? null, cursor: filter.cursor ?? null }, response: { count: data.length },

@@ -7,14 +7,12 @@ import { recordRead } from '../audit/audited-read.ts';
 import { initiatorOf, type Principal } from '../access/principal.ts';
 import type { JsonObject } from '../ports/store.ts';
 import type { Reply } from '../shared/reply.ts';
+import { filteredPage } from '../shared/filtered-page.ts';
 import { failedTransactionFromRecord, failedTransactionKind } from './failed-transaction-record.ts';
 import { reversalFromRecord, reversalIndexKey, reversalKind, type Reversal, type ReversalStatus } from './reversal-record.ts';
 import { failedTransactionView, reversalView } from './reversal-view.ts';
 
 type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
-
-/** Records read from the store for one filtered page at most: a filter never turns into a scan of everything. */
-export const reversalScanPerPageMax = 1000;
 
 export async function getReversal(deps: Dependencies, principal: TenantPrincipal, id: string): Promise<Result<Reply, 'reversal_not_found'>> {
   const record = await deps.store.getRecord(principal.tenantId, reversalKind, id);
@@ -45,22 +43,11 @@ function matches(reversal: Reversal, filter: ReversalFilter): boolean {
 }
 
 export async function listReversals(deps: Dependencies, principal: TenantPrincipal, filter: ReversalFilter): Promise<Reply> {
-  const data: JsonObject[] = [];
-  let cursor = filter.cursor;
-  let scanned = 0;
-  let nextCursor: string | null = null;
-  do {
-    const page = await deps.store.listRecords(principal.tenantId, reversalKind, {
-      limit: filter.limit - data.length, ...(cursor === undefined ? {} : { cursor }), ...(filter.status === undefined ? {} : { indexKey: reversalIndexKey(filter.status) }),
-    });
-    scanned += page.items.length;
-    for (const record of page.items) {
-      const reversal = reversalFromRecord(record);
-      if (matches(reversal, filter)) data.push(reversalView(reversal));
-    }
-    nextCursor = page.nextCursor;
-    cursor = nextCursor ?? undefined;
-  } while (data.length < filter.limit && cursor !== undefined && scanned < reversalScanPerPageMax);
+  const request = { kind: reversalKind, limit: filter.limit, cursor: filter.cursor, indexKey: filter.status === undefined ? undefined : reversalIndexKey(filter.status) };
+  const { data, nextCursor } = await filteredPage(deps.store, principal.tenantId, request, (record) => {
+    const reversal = reversalFromRecord(record);
+    return matches(reversal, filter) ? reversalView(reversal) : null;
+  });
   await recordRead(deps, {
     tenantId: principal.tenantId, initiator: initiatorOf(principal), stream: 'reversals', action: 'reversal.list',
     query: { status: filter.status ?? null, type: filter.failureType ?? null, cursor: filter.cursor ?? null }, response: { count: data.length },
