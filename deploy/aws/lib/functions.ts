@@ -19,6 +19,8 @@ import type { Construct } from 'constructs';
 import {
   auditConsumerBatchSize, auditConsumerTimeoutSeconds, lambdaEntry, lambdaHandlerNames, scheduledHandlers,
 } from '../../../src/interfaces/lambda/lambda-contract.ts';
+
+export type ScheduledHandler = (typeof scheduledHandlers)[number];
 import { assertLocalEsbuild, bundlingOptions, lockFile, repositoryRoot } from './bundling.ts';
 import type { DataLayer } from './data-layer.ts';
 import type { Storage } from './storage.ts';
@@ -42,7 +44,7 @@ export const tableActions = [
   'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable',
 ] as const;
 
-export type ScheduledFunction = { readonly job: string; readonly everyMinutes: number; readonly fn: NodejsFunction };
+export type ScheduledFunction = { readonly job: string; readonly entry: ScheduledHandler; readonly fn: NodejsFunction };
 export type Functions = {
   readonly http: NodejsFunction;
   readonly refund: NodejsFunction;
@@ -149,12 +151,12 @@ export function createFunctions(scope: Construct, data: DataLayer, adminToken: S
       if (entry.job === 'relay-audit') {
         const fn = make(id, entry.handler, Duration.minutes(jobTimeoutMinutes), { CONTRA_AUDIT_QUEUE_URL: auditQueue.queueUrl });
         grantAuditSend(fn, auditQueue, data);
-        return { job: entry.job, everyMinutes: entry.everyMinutes, fn };
+        return { job: entry.job, entry, fn };
       }
-      if (entry.job !== 'backup') return { job: entry.job, everyMinutes: entry.everyMinutes, fn: make(id, entry.handler, Duration.minutes(jobTimeoutMinutes)) };
+      if (entry.job !== 'backup') return { job: entry.job, entry, fn: make(id, entry.handler, Duration.minutes(jobTimeoutMinutes)) };
       const fn = make(id, entry.handler, Duration.minutes(backupTimeoutMinutes), { CONTRA_BACKUP_S3_BUCKET: backupBucket.bucketName });
       grantBackups(fn, backupBucket, data);
-      return { job: entry.job, everyMinutes: entry.everyMinutes, fn };
+      return { job: entry.job, entry, fn };
     }),
     auditConsumer,
   };

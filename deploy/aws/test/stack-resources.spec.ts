@@ -94,18 +94,17 @@ describe('AWS stack: API Gateway and schedules', () => {
     });
   });
 
-  it('runs the backup once a day', () => {
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)', Description: Match.stringLikeRegexp('backup') });
+  it('runs the backup and the end-of-day reconciliation once a day at their Lagos times (UTC cron: Lagos is UTC+1)', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 1 * * ? *)', Description: Match.stringLikeRegexp('backup') });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 0 * * ? *)', Description: Match.stringLikeRegexp('reconcile-eod') });
   });
 
-  it('runs every scheduled handler on its EventBridge rate', () => {
+  it('runs every frequent scheduled handler on its EventBridge rate', () => {
     const rules = resourcesOf(template, 'AWS::Events::Rule');
     assert.equal(rules.length, scheduledHandlers.length);
     for (const entry of scheduledHandlers) {
-      const days = entry.everyMinutes / 1440;
-      const expression = Number.isInteger(days)
-        ? `rate(${days} ${days === 1 ? 'day' : 'days'})`
-        : `rate(${entry.everyMinutes} ${entry.everyMinutes === 1 ? 'minute' : 'minutes'})`;
+      if (!('everyMinutes' in entry)) continue;
+      const expression = `rate(${entry.everyMinutes} ${entry.everyMinutes === 1 ? 'minute' : 'minutes'})`;
       template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: expression, State: 'ENABLED', Description: Match.stringLikeRegexp(entry.job) });
     }
   });

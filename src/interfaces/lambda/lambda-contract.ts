@@ -23,8 +23,12 @@ export const lambdaHandlerNames = {
   reconcileEod: 'reconcileEod',
 } as const;
 
-/** Minutes in a day: the backup's EventBridge rate (a rate, not a cron, so every schedule has one form). */
-export const dailyMinutes = 1440;
+/**
+ * When a daily handler runs: a Lagos wall-clock time, the same as `contra serve`'s default
+ * cron for that job (CONTRA_BACKUP_CRON `0 2 * * *`, CONTRA_RECONCILE_EOD_CRON `30 1 * * *`),
+ * so a deployed stack's daily work happens at a known hour, not at the hour it was deployed.
+ */
+export type DailyAt = { readonly hour: number; readonly minute: number };
 
 /** The scheduled handlers, the job each runs, and how often the deployed stack runs it. */
 export const scheduledHandlers = [
@@ -38,12 +42,12 @@ export const scheduledHandlers = [
   { handler: lambdaHandlerNames.sealAuditCheckpoints, job: 'seal-audit-checkpoints', everyMinutes: 5 },
   // Publishes committed audit records to the SQS FIFO audit queue (A4); the queue's consumer persists them in order.
   { handler: lambdaHandlerNames.relayAudit, job: 'relay-audit', everyMinutes: 1 },
-  // Once a day, counted from the deployment: each run takes only what is new since the last one (B1).
-  { handler: lambdaHandlerNames.backup, job: 'backup', everyMinutes: dailyMinutes },
-  // Real-time reconciliation since each tenant's checkpoint, and yesterday's batch once a day (V6).
+  // Once a day at 02:00 Lagos time: each run takes only what is new since the last one (B1).
+  { handler: lambdaHandlerNames.backup, job: 'backup', dailyAtLagos: { hour: 2, minute: 0 } },
+  // Real-time reconciliation since each tenant's checkpoint, and yesterday's batch at 01:30 Lagos time (V6).
   { handler: lambdaHandlerNames.reconcileRealTime, job: 'reconcile-real-time', everyMinutes: 5 },
-  { handler: lambdaHandlerNames.reconcileEod, job: 'reconcile-eod', everyMinutes: dailyMinutes },
-] as const;
+  { handler: lambdaHandlerNames.reconcileEod, job: 'reconcile-eod', dailyAtLagos: { hour: 1, minute: 30 } },
+] as const satisfies readonly ({ handler: string; job: string } & ({ everyMinutes: number } | { dailyAtLagos: DailyAt }))[];
 
 export const serviceName = 'contra';
 /** CloudWatch namespace of the embedded metrics; every metric carries the `service` dimension. */
