@@ -75,6 +75,7 @@ export const errorCatalog = {
   transfer_outcome_unknown: { status: 422, message: 'The transfer\'s outcome is still being queried; only a definite failure is reversed.' },
   transfer_succeeded: { status: 422, message: 'The transfer succeeded; a successful transfer is never reversed.' },
   transfer_not_reversible: { status: 422, message: 'The transfer is not in a state that can be reversed.' },
+  transfer_definitely_failed: { status: 422, message: 'The switch reported a definite failure: the beneficiary was not paid; approve the reversal instead.' },
   approver_is_requester: { status: 403, message: 'The requester of a reversal may not approve it.' },
   manager_approval_required: { status: 403, message: 'A reversal above the high-value threshold needs a manager\'s approval.' },
   rate_limited: { status: 429, message: 'Too many requests.' },

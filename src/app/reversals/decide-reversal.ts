@@ -25,11 +25,11 @@ import { reversalRulesOf } from './reversal-policy.ts';
 import { reversalFromRecord, reversalKind, reversalWrite, type Reversal } from './reversal-record.ts';
 import { reversalView } from './reversal-view.ts';
 
-type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
+export type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
 export type DecideReversalCode = 'reversal_not_found' | 'reversal_already_decided' | 'transfer_succeeded' | ApprovalRefusal
   | 'idempotency_key_reused' | 'conflict' | 'insufficient_funds';
 
-async function pendingReversal(deps: Dependencies, principal: TenantPrincipal, id: string): Promise<Result<Reversal, 'reversal_not_found' | 'reversal_already_decided'>> {
+export async function pendingReversal(deps: Dependencies, principal: TenantPrincipal, id: string): Promise<Result<Reversal, 'reversal_not_found' | 'reversal_already_decided'>> {
   const record = await deps.store.getRecord(principal.tenantId, reversalKind, id);
   if (record === null) return refuse('reversal_not_found', 'id');
   const reversal = reversalFromRecord(record);
@@ -37,7 +37,8 @@ async function pendingReversal(deps: Dependencies, principal: TenantPrincipal, i
   return { ok: true, value: reversal };
 }
 
-async function approvalAllowed(deps: Dependencies, principal: TenantPrincipal, reversal: Reversal): Promise<Result<true, ApprovalRefusal>> {
+/** Maker-checker (V4): never the requester; above the threshold a manager. Shared by every decision that moves the money. */
+export async function approvalAllowed(deps: Dependencies, principal: TenantPrincipal, reversal: Reversal): Promise<Result<true, ApprovalRefusal>> {
   const rules = await reversalRulesOf(deps, principal.tenantId, reversal.currency);
   return decideApproval({ requester: reversal.requester, amountMinor: reversal.amountMinor }, { initiator: initiatorOf(principal), isManager: principal.role === 'admin' }, rules);
 }

@@ -13,6 +13,9 @@ export const reversalKind = 'reversal';
 export const reversalSequenceKind = 'reversal_sequence';
 export const reversalStatuses = ['PENDING_APPROVAL', 'COMPLETED', 'REJECTED'] as const;
 export type ReversalStatus = (typeof reversalStatuses)[number];
+/** Why a rejected reversal was rejected when it settled the transfer: the beneficiary was paid. */
+export const reversalResolutions = ['paid'] as const;
+export type ReversalResolution = (typeof reversalResolutions)[number];
 
 export type Reversal = {
   readonly tenantId: TenantId;
@@ -32,6 +35,10 @@ export type Reversal = {
   readonly decidedBy?: string;
   readonly decisionReason?: string;
   readonly journalTransferId?: string;
+  /** `paid`: rejected because a person confirmed the beneficiary was credited; the transfer was settled as a success. */
+  readonly resolution?: ReversalResolution;
+  /** The decider's reference for that confirmation (a settlement session id, …). */
+  readonly evidence?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 };
@@ -55,6 +62,8 @@ const bodySchema = z.object({
   decided_by: z.string().nullable(),
   decision_reason: z.string().nullable(),
   journal_transfer_id: z.string().nullable(),
+  resolution: z.enum(reversalResolutions).nullable().optional(),
+  evidence: z.string().nullable().optional(),
   created_at: z.number(),
   updated_at: z.number(),
 });
@@ -66,6 +75,7 @@ export function reversalWrite(reversal: Reversal, expectedVersion: number): Reco
     amount_minor: reversal.amountMinor.toString(), currency: reversal.currency, sender_account_id: reversal.senderAccountId,
     requester: reversal.requester, reason: reversal.reason, decided_by: reversal.decidedBy ?? null,
     decision_reason: reversal.decisionReason ?? null, journal_transfer_id: reversal.journalTransferId ?? null,
+    resolution: reversal.resolution ?? null, evidence: reversal.evidence ?? null,
     created_at: reversal.createdAt, updated_at: reversal.updatedAt,
   };
   return { kind: reversalKind, id: reversal.id, body, expectedVersion, indexKey: reversalIndexKey(reversal.status) };
@@ -85,6 +95,8 @@ export function reversalFromRecord(record: StoredRecord): Reversal {
     ...(body.decided_by === null ? {} : { decidedBy: body.decided_by }),
     ...(body.decision_reason === null ? {} : { decisionReason: body.decision_reason }),
     ...(body.journal_transfer_id === null ? {} : { journalTransferId: body.journal_transfer_id }),
+    ...(body.resolution === null || body.resolution === undefined ? {} : { resolution: body.resolution }),
+    ...(body.evidence === null || body.evidence === undefined ? {} : { evidence: body.evidence }),
     createdAt: body.created_at, updatedAt: body.updated_at,
   };
 }

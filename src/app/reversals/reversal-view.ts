@@ -22,6 +22,8 @@ export function reversalView(reversal: Reversal): JsonObject {
     decided_by: reversal.decidedBy ?? null,
     decision_reason: reversal.decisionReason ?? null,
     journal_transfer_id: reversal.journalTransferId ?? null,
+    resolution: reversal.resolution ?? null,
+    evidence: reversal.evidence ?? null,
     created_at: new Date(reversal.createdAt).toISOString(),
     updated_at: new Date(reversal.updatedAt).toISOString(),
   };

@@ -14,14 +14,14 @@ import type { ProcessorOutcome } from '../../domain/processors/outcome.ts';
 import { resolveHold } from '../../domain/refunds/refund-journal.ts';
 import { ok, type Result } from '../../domain/result.ts';
 import type { Dependencies } from '../dependencies.ts';
-import { buildAuditEntry } from '../audit/audit-entry.ts';
+import { buildAuditEntry, type AuditFields } from '../audit/audit-entry.ts';
 import type { Answer } from '../payments/ask-processor.ts';
 import type { ProcessorState } from '../payments/payment-record.ts';
 import { decideAndCommit, type Decision } from '../shared/commit.ts';
 import { KeyedLock } from '../shared/keyed-lock.ts';
 import { failedTransactionFromRecord, failedTransactionKind, failedTransactionWrite, type FailedTransaction } from '../reversals/failed-transaction-record.ts';
 import { reversalFromRecord, reversalKind, reversalWrite, type Reversal } from '../reversals/reversal-record.ts';
-import type { RecordWrite } from '../ports/store.ts';
+import type { JsonObject, RecordWrite } from '../ports/store.ts';
 import { transferFromRecord, transferKind, transferWrite, type MoneyTransfer } from './transfer-record.ts';
 import { transferReply } from './transfer-view.ts';
 import { definiteFailureChangeset, detectedFailure, significantFailure } from './transfer-failure.ts';
@@ -31,6 +31,8 @@ import { failureIncidentWrites } from '../compliance/open-incident.ts';
 export const transferLocks = new KeyedLock();
 /** The longest wait between two status queries of one transfer. */
 export const requeryBackoffMsMax = 60 * 60_000;
+/** Who closes a reversal still waiting when a status query finds the transfer credited. */
+const requeryCloser = 'system:requery';
 
 export function transferLockKey(transfer: Pick<MoneyTransfer, 'tenantId' | 'reference'>): string {
   return `${transfer.tenantId}/transfer/${transfer.reference}`;
@@ -95,40 +97,71 @@ async function decideAnswer(deps: Dependencies, transfer: MoneyTransfer, answer:
   return stillUnknown(deps, transfer, existing, outcome, rail, options, at);
 }
 
-async function settleSuccess(deps: Dependencies, transfer: MoneyTransfer, existing: FailedTransaction | null, rail: ProcessorState, options: SettleOptions, at: number): Promise<Decision<MoneyTransfer, never>> {
+/**
+ * How a success is settled: by the switch's answer (the default), or by a person who
+ * asserts the beneficiary was paid when the status query cannot say (a "paid" rejection
+ * of a reversal). The audit action, reason and details, the ledger entry's details and
+ * how a reversal still waiting is closed follow from it.
+ */
+export type SuccessSettler = {
+  readonly initiator: string;
+  readonly countsAsRequery: boolean;
+  readonly confirmation?: {
+    readonly action: string;
+    readonly reason: string;
+    readonly reversalId: string;
+    readonly resolvedOutcomeCode: string;
+    readonly auditDetails: NonNullable<AuditFields['details']>;
+    readonly ledgerDetails: JsonObject;
+    readonly closeReversal: (reversal: Reversal, at: number) => Reversal;
+  };
+};
+
+function closedByRequery(reversal: Reversal, at: number): Reversal {
+  return { ...reversal, status: 'REJECTED', decidedBy: requeryCloser, decisionReason: 'the transfer succeeded after all (late success): never reversed', updatedAt: at };
+}
+
+/** Settles a transfer as a success on the switch's answer (or a person's confirmation): the hold posted, every record in one changeset. */
+export async function settleAsSuccess(deps: Dependencies, transfer: MoneyTransfer, answer: Answer, settler: SuccessSettler): Promise<Decision<MoneyTransfer, never>> {
+  return settleSuccess(deps, transfer, await openFailure(deps, transfer), railState(answer.outcome, answer, transfer.rail), settler, deps.clock.now());
+}
+
+async function settleSuccess(deps: Dependencies, transfer: MoneyTransfer, existing: FailedTransaction | null, rail: ProcessorState, settler: SuccessSettler, at: number): Promise<Decision<MoneyTransfer, never>> {
   const hold = await deps.store.getTransfer(transfer.tenantId, transfer.journalTransferId);
   invariant(hold !== null, `transfer ${transfer.reference}: hold vanished`);
   const posting = resolveHold(hold, 'post_pending', deps.ids.next('trf') as TransferId);
   let settled: MoneyTransfer = { ...transfer, version: transfer.version + 1, status: 'TRANSFER-SUCCESS', rail, ledgerSequence: transfer.ledgerSequence + 1, updatedAt: at };
-  if (!options.countsAsRequery && settled.firstReply === undefined) settled = withFirstReply(settled);
+  if (!settler.countsAsRequery && settled.firstReply === undefined) settled = withFirstReply(settled);
   const late = existing !== null;
+  const confirmation = settler.confirmation;
   const audit = await buildAuditEntry(deps, transfer.tenantId, at, {
-    stream: `txn:${transfer.reference}`, action: late ? 'transfer.late_success' : 'transfer.succeeded', initiator: options.initiator,
+    stream: `txn:${transfer.reference}`, action: confirmation?.action ?? (late ? 'transfer.late_success' : 'transfer.succeeded'), initiator: settler.initiator,
     transactionId: transfer.reference, amount: formatAmount(transfer.amountMinor, transfer.currency), currency: transfer.currency,
-    status: 'TRANSFER-SUCCESS', reason: rail.message,
+    status: 'TRANSFER-SUCCESS', reason: confirmation?.reason ?? rail.message,
+    ...(confirmation === undefined ? {} : { reversalId: confirmation.reversalId, details: confirmation.auditDetails }),
   });
-  const resolved = existing === null ? [] : [failedTransactionWrite({ ...existing, status: 'resolved', outcomeCode: 'approved', updatedAt: at }, existing.version)];
-  const withdrawn = await withdrawnReversal(deps, transfer, at);
+  const outcomeCode = confirmation?.resolvedOutcomeCode ?? 'approved';
+  const resolved = existing === null ? [] : [failedTransactionWrite({ ...existing, status: 'resolved', outcomeCode, updatedAt: at }, existing.version)];
+  const withdrawn = await withdrawnReversal(deps, transfer, at, confirmation?.closeReversal ?? closedByRequery);
   return {
     ok: true, value: settled,
     changeset: {
       tenantId: transfer.tenantId, at, transfers: [posting],
       records: [transferWrite(settled, transfer.version), ...resolved, ...withdrawn],
-      ledgerEntries: [{ transactionId: transfer.reference, sequence: settled.ledgerSequence, status: 'TRANSFER-SUCCESS', at, transferIds: [posting.id], details: { code: rail.code, late_success: late } }],
+      ledgerEntries: [{ transactionId: transfer.reference, sequence: settled.ledgerSequence, status: 'TRANSFER-SUCCESS', at, transferIds: [posting.id], details: { code: rail.code, late_success: late, ...confirmation?.ledgerDetails } }],
       audit: [audit],
     },
   };
 }
 
 /** A reversal still waiting for approval when the transfer turns out to have succeeded is closed, never executed. */
-async function withdrawnReversal(deps: Dependencies, transfer: MoneyTransfer, at: number): Promise<RecordWrite[]> {
+async function withdrawnReversal(deps: Dependencies, transfer: MoneyTransfer, at: number, close: (reversal: Reversal, at: number) => Reversal): Promise<RecordWrite[]> {
   if (transfer.reversalId === undefined) return [];
   const record = await deps.store.getRecord(transfer.tenantId, reversalKind, transfer.reversalId);
   if (record === null) return [];
   const reversal = reversalFromRecord(record);
   if (reversal.status !== 'PENDING_APPROVAL') return [];
-  const closed: Reversal = { ...reversal, status: 'REJECTED', decidedBy: 'system:requery', decisionReason: 'the transfer succeeded after all (late success): never reversed', updatedAt: at };
-  return [reversalWrite(closed, reversal.version)];
+  return [reversalWrite(close(reversal, at), reversal.version)];
 }
 
 /** Timeouts and status-unknown answers keep their own type; any other retryable answer is "status unknown". */

@@ -2,7 +2,7 @@
 // manager above the high-value threshold, and the TXR reference format.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideApproval, decideReversalMode, reversalReference, type ReversalRules } from './reversal-rules.ts';
+import { decideApproval, decidePaidResolution, decideReversalMode, reversalReference, type ReversalRules } from './reversal-rules.ts';
 import { findGlitchBursts } from './glitch-bursts.ts';
 
 const rules: ReversalRules = {
@@ -50,6 +50,20 @@ describe('reversalReference', () => {
   it('pads the sequence to six digits and grows past them', () => {
     assert.equal(reversalReference(2026, 123), 'TXR-2026-000123');
     assert.equal(reversalReference(2026, 1_234_567), 'TXR-2026-1234567');
+  });
+});
+
+describe('decidePaidResolution', () => {
+  it('lets a person settle as paid only a held transfer the switch never said failed', () => {
+    for (const failureType of ['timeout', 'status_unknown', 'orphaned_debit', 'customer_report'] as const) {
+      assert.equal(decidePaidResolution({ held: true, failureType }).ok, true, failureType);
+      assert.equal(decidePaidResolution({ held: false, failureType }).ok, false, `${failureType}, no longer held`);
+    }
+    for (const failureType of ['system_glitch', 'insufficient_funds', 'declined', 'routing_error', 'account_error'] as const) {
+      assert.deepEqual(decidePaidResolution({ held: true, failureType }), {
+        ok: false, code: 'transfer_definitely_failed', field: 'resolution', detail: `the switch reported a definite failure (${failureType}): approve the reversal instead`,
+      });
+    }
   });
 });
 

@@ -41,6 +41,21 @@ export function decideApproval(request: { requester: string; amountMinor: bigint
   return ok(true);
 }
 
+/**
+ * The failure types that leave the outcome uncertain: the switch never said the transfer
+ * failed, so operations may settle it as paid on their own evidence (a "paid" rejection).
+ */
+export const uncertainFailureTypes: readonly FailureType[] = ['timeout', 'status_unknown', 'orphaned_debit', 'customer_report'];
+export type PaidResolutionRefusal = 'transfer_definitely_failed';
+
+/** A person may assert a transfer was paid only while its hold is open and no definite failure was ever reported. */
+export function decidePaidResolution(transfer: { held: boolean; failureType: FailureType }): Result<true, PaidResolutionRefusal> {
+  if (!transfer.held || !uncertainFailureTypes.includes(transfer.failureType)) {
+    return refuse('transfer_definitely_failed', 'resolution', `the switch reported a definite failure (${transfer.failureType}): approve the reversal instead`);
+  }
+  return ok(true);
+}
+
 export const reversalSequenceDigits = 6;
 
 /** `TXR-2026-000123`: the tenant's running number within the year, at least six digits. */

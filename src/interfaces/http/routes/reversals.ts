@@ -5,10 +5,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { failureTypes } from '../../../domain/interbank/failure-type.ts';
 import { detectFailures } from '../../../app/reversals/detect-failures.ts';
-import { approveReversal, rejectReversal } from '../../../app/reversals/decide-reversal.ts';
+import { approveReversal, rejectReversal, type TenantPrincipal } from '../../../app/reversals/decide-reversal.ts';
+import type { Dependencies } from '../../../app/dependencies.ts';
+import type { StoredReply } from '../../../app/shared/reply.ts';
+import { refuse, type Result } from '../../../domain/result.ts';
 import { getReversal, listReversals } from '../../../app/reversals/read-reversals.ts';
 import { requestReversal } from '../../../app/reversals/request-reversal.ts';
-import { reversalStatuses } from '../../../app/reversals/reversal-record.ts';
+import { reversalResolutions, reversalStatuses } from '../../../app/reversals/reversal-record.ts';
+import { rejectReversalAsPaid } from '../../../app/reversals/reject-as-paid.ts';
 import type { HttpContext } from '../server.ts';
 import { access, requireRole } from '../auth.ts';
 import { sendError, sendReply, sendResult } from '../send.ts';
@@ -19,7 +23,15 @@ const requestBody = z.strictObject({
   transfer_reference: z.string().min(1).max(64).optional(),
   reason: reasonSchema,
 });
-const rejectBody = z.strictObject({ reason: reasonSchema });
+/** A settlement session id or a statement line: enough to find the evidence again, never a document. */
+export const evidenceLengthMax = 120;
+const rejectBody = z.strictObject({
+  reason: reasonSchema,
+  resolution: z.enum(reversalResolutions).optional()
+    .describe('"paid": the beneficiary was credited (e.g. the settlement bank confirmed it) though the status query cannot say; the transfer is settled as a success.'),
+  evidence: z.string().trim().min(1).max(evidenceLengthMax).optional()
+    .describe('With resolution "paid": a short reference to the evidence (e.g. the settlement session id); kept in the audit trail.'),
+});
 const reversalParams = z.strictObject({ id: z.string().max(40) });
 const listQuery = pageQuerySchema.extend({
   status: z.enum(reversalStatuses).optional(),
@@ -27,6 +39,14 @@ const listQuery = pageQuerySchema.extend({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 });
+
+/** A plain rejection keeps the money held; `resolution: "paid"` settles the transfer as a success. */
+function reject(deps: Dependencies, principal: TenantPrincipal, id: string, body: z.infer<typeof rejectBody>, idempotencyKey: string | null): Promise<Result<StoredReply>> {
+  const { reason, resolution, evidence } = body;
+  if (resolution === 'paid') return rejectReversalAsPaid(deps, principal, id, { reason, ...(evidence === undefined ? {} : { evidence }) }, idempotencyKey);
+  if (evidence !== undefined) return Promise.resolve(refuse('invalid_request', 'evidence', 'evidence is only taken with resolution "paid"'));
+  return rejectReversal(deps, principal, id, reason, idempotencyKey);
+}
 
 export function registerReversalRoutes(app: FastifyInstance, { deps, authenticator }: HttpContext): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
@@ -88,10 +108,13 @@ export function registerReversalRoutes(app: FastifyInstance, { deps, authenticat
     return sendResult(reply, await approveReversal(deps, principal, request.params.id, request.headers['idempotency-key'] ?? null));
   });
   typed.post('/api/v1/transactions/reversals/:id/reject', {
-    schema: { tags: ['reversals'], summary: 'Reject a manual reversal; the failed transaction stays open.', params: reversalParams, body: rejectBody, headers: idempotencyHeaderSchema },
+    schema: {
+      tags: ['reversals'], params: reversalParams, body: rejectBody, headers: idempotencyHeaderSchema,
+      summary: 'Reject a manual reversal: the failed transaction stays open and the money held; or, with resolution "paid", settle the transfer as a success (not the requester; admin above the high-value threshold).',
+    },
   }, async (request, reply) => {
     const principal = await requireRole(authenticator, request, reply, access.approveReversals);
     if (principal === null) return reply;
-    return sendResult(reply, await rejectReversal(deps, principal, request.params.id, request.body.reason, request.headers['idempotency-key'] ?? null));
+    return sendResult(reply, await reject(deps, principal, request.params.id, request.body, request.headers['idempotency-key'] ?? null));
   });
 }
