@@ -26,6 +26,7 @@ export const errorCatalog = {
   route_not_found: { status: 404, message: 'No such endpoint.' },
   payment_not_found: { status: 404, message: 'No such payment.' },
   account_not_found: { status: 404, message: 'No such account.' },
+  tenant_not_found: { status: 404, message: 'No such tenant.' },
   api_key_not_found: { status: 404, message: 'No such API key.' },
   refund_not_found: { status: 404, message: 'No such refund.' },
   chargeback_not_found: { status: 404, message: 'No such chargeback.' },

@@ -25,3 +25,10 @@ export const tenantSettingsSchema = z.strictObject({
   incident_timelines: timelineRuleSetSchema.optional(),
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
+
+/** A change of settings: any of them, each a new value or null for its default; at least one. */
+export const settingsChangeSchema = z.strictObject(
+  Object.fromEntries(Object.entries(tenantSettingsSchema.shape).map(([name, schema]) => [name, schema.unwrap().nullable().optional()])) as {
+    [name in keyof typeof tenantSettingsSchema.shape]: z.ZodOptional<z.ZodNullable<ReturnType<(typeof tenantSettingsSchema.shape)[name]['unwrap']>>>
+  },
+).refine((change) => Object.keys(change).length > 0, 'name at least one setting');

@@ -48,6 +48,9 @@ export async function requireBootstrap(authenticator: Authenticator, request: Fa
 /** Who may do what: one table, so a reviewer sees every endpoint's roles at once. */
 export const access = {
   manageKeys: ['admin'],
+  /** Tenant policy settings (refund window, reversal rules, timelines, incident rules): an admin changes them. */
+  readSettings: ['admin', 'auditor', 'operator'],
+  changeSettings: ['admin'],
   writeAccounts: ['admin', 'operator', 'service'],
   readLedger: ['admin', 'operator', 'approver', 'auditor', 'service'],
   createPayments: ['admin', 'service'],

@@ -30,6 +30,7 @@ import { registerMetricsRoutes } from './routes/metrics.ts';
 import type { registerDashboardRoutes } from './routes/dashboard.ts';
 import type { PrometheusMetrics } from '../metrics/prometheus-metrics.ts';
 import { registerReconciliationRoutes } from './routes/reconciliations.ts';
+import { registerSettingsRoutes } from './routes/settings.ts';
 
 export const bodyLimitBytesDefault = 64 * 1024;
 
@@ -83,6 +84,7 @@ export async function buildHttpServer(
   registerHealthRoutes(app, context);
   registerTenantRoutes(app, context);
   registerApiKeyRoutes(app, context);
+  registerSettingsRoutes(app, context);
   registerAccountRoutes(app, context);
   registerPaymentRoutes(app, context);
   registerRefundRoutes(app, context);
