@@ -57,3 +57,33 @@ describe('metrics token', () => {
     }
   });
 });
+
+describe('converge processor', () => {
+  const converge = {
+    CONTRA_CONVERGE_URL: 'https://api.demo.convergepay.com/VirtualMerchant/processxml.do',
+    CONTRA_CONVERGE_MERCHANT_ID: '0012345', CONTRA_CONVERGE_USER_ID: 'apiuser000001', CONTRA_CONVERGE_PIN: 'SECRETPIN1234567890',
+  };
+  const refusedNaming = (variable: string, secret?: string) => (error: unknown): boolean =>
+    error instanceof ConfigError && error.message.includes(variable) && (secret === undefined || !error.message.includes(secret));
+
+  it('is off by default and on with all four settings', () => {
+    assert.equal(loadConfig({}).converge, null);
+    assert.deepEqual(loadConfig(converge).converge, {
+      url: converge.CONTRA_CONVERGE_URL, merchantId: '0012345', userId: 'apiuser000001', pin: 'SECRETPIN1234567890',
+    });
+  });
+
+  it('refuses a partial set, naming what is missing', () => {
+    const { CONTRA_CONVERGE_PIN: _pin, ...withoutPin } = converge;
+    assert.throws(() => loadConfig(withoutPin), refusedNaming('CONTRA_CONVERGE_PIN'));
+    assert.throws(() => loadConfig({ CONTRA_CONVERGE_URL: converge.CONTRA_CONVERGE_URL }), refusedNaming('CONTRA_CONVERGE_MERCHANT_ID'));
+  });
+
+  it('refuses plain http except to this machine, and malformed credentials, naming the variable and never echoing the PIN', () => {
+    assert.throws(() => loadConfig({ ...converge, CONTRA_CONVERGE_URL: 'http://api.demo.convergepay.com/x' }), refusedNaming('CONTRA_CONVERGE_URL'));
+    assert.equal(loadConfig({ ...converge, CONTRA_CONVERGE_URL: 'http://127.0.0.1:9999/x' }).converge?.url, 'http://127.0.0.1:9999/x');
+    assert.throws(() => loadConfig({ ...converge, CONTRA_CONVERGE_MERCHANT_ID: 'abc' }), refusedNaming('CONTRA_CONVERGE_MERCHANT_ID'));
+    assert.throws(() => loadConfig({ ...converge, CONTRA_CONVERGE_USER_ID: 'has space' }), refusedNaming('CONTRA_CONVERGE_USER_ID'));
+    assert.throws(() => loadConfig({ ...converge, CONTRA_CONVERGE_PIN: 'bad pin!' }), refusedNaming('CONTRA_CONVERGE_PIN', 'bad pin!'));
+  });
+});

@@ -22,6 +22,10 @@ function isTimeZone(zone: string): boolean {
     return false;
   }
 }
+function isHttpsOrLoopback(value: string): boolean {
+  const url = new URL(value);
+  return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
 import { kmsKeyArnPattern } from '../adapters/key-vault/aws-kms/kms-key-arn.ts';
 import { fifoQueueUrlPattern } from '../adapters/queue/fifo-queue-url.ts';
 
@@ -75,6 +79,10 @@ const environmentSchema = z.object({
   CONTRA_AUDIT_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   CONTRA_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
   CONTRA_RECONCILE_LAG_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  CONTRA_CONVERGE_URL: z.url({ protocol: /^https?$/ }).refine(isHttpsOrLoopback, 'must be an https URL (plain http only to 127.0.0.1 or localhost)').optional(),
+  CONTRA_CONVERGE_MERCHANT_ID: z.string().regex(/^[0-9]{1,15}$/, 'must be the numeric Converge account id').optional(),
+  CONTRA_CONVERGE_USER_ID: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'must be a Converge user id (letters, digits, _ . @ -)').optional(),
+  CONTRA_CONVERGE_PIN: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be the alphanumeric Converge terminal PIN').optional(),
   CONTRA_RECONCILE_EOD_CRON: z.string().max(100).refine(isCronPattern, 'must be a cron expression such as "30 1 * * *"').default('30 1 * * *'),
 });
 
@@ -135,7 +143,12 @@ export type Config = {
   readonly reconcileLagMs: number;
   /** The daily batch (end-of-day) reconciliation of yesterday, in Africa/Lagos time. */
   readonly reconcileEodCron: string;
+  /** The Elavon Converge processor (P3), registered as `converge` only when configured. */
+  readonly converge: ConvergeConfig | null;
 };
+
+/** Converge's XML endpoint and credentials; the credentials go in request bodies only, never in logs. */
+export type ConvergeConfig = { readonly url: string; readonly merchantId: string; readonly userId: string; readonly pin: string };
 
 export type DynamoDbStoreConfig = {
   readonly kind: 'dynamodb';
@@ -207,7 +220,21 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     reconcileIntervalMs: env.CONTRA_RECONCILE_INTERVAL_MS,
     reconcileLagMs: env.CONTRA_RECONCILE_LAG_MS,
     reconcileEodCron: env.CONTRA_RECONCILE_EOD_CRON,
+    converge: convergeConfig(env),
   };
+}
+
+const convergeVariables = ['CONTRA_CONVERGE_URL', 'CONTRA_CONVERGE_MERCHANT_ID', 'CONTRA_CONVERGE_USER_ID', 'CONTRA_CONVERGE_PIN'] as const;
+
+/** All four Converge settings, or none: a partial set stops start-up naming what is missing. */
+function convergeConfig(env: z.infer<typeof environmentSchema>): ConvergeConfig | null {
+  const missing = convergeVariables.filter((name) => env[name] === undefined);
+  if (missing.length === convergeVariables.length) return null;
+  const { CONTRA_CONVERGE_URL: url, CONTRA_CONVERGE_MERCHANT_ID: merchantId, CONTRA_CONVERGE_USER_ID: userId, CONTRA_CONVERGE_PIN: pin } = env;
+  if (url === undefined || merchantId === undefined || userId === undefined || pin === undefined) {
+    throw new ConfigError(`configuration: the Converge processor needs ${missing.join(', ')} as well`);
+  }
+  return { url, merchantId, userId, pin };
 }
 
 function notificationConfig(env: z.infer<typeof environmentSchema>, dataDir: string): NotificationConfig {

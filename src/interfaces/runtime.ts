@@ -15,7 +15,9 @@ import type { OrderedQueue } from '../app/ports/ordered-queue.ts';
 import { openLocalKeyVault } from '../adapters/key-vault/local/local-key-vault.ts';
 import type { KeyVault } from '../app/ports/key-vault.ts';
 import { SimulatorProcessor } from '../adapters/processors/simulator/simulator-processor.ts';
+import { ConvergeProcessor } from '../adapters/processors/converge/converge-processor.ts';
 import { withTimeout } from '../app/processor-timeout.ts';
+import { convergeNormalizationTable } from '../domain/processors/converge-codes.ts';
 import { simulatorNormalizationTable } from '../domain/processors/simulator-codes.ts';
 import { nipNormalizationTable } from '../domain/interbank/nip-codes.ts';
 import type { InterbankRail } from '../app/ports/interbank.ts';
@@ -109,7 +111,10 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
   const store = metrics === null ? openedStore : instrumentStore(openedStore, config.store.kind, metrics);
   await store.migrate();
   const vault = await openKeyVault(config, clock, overrides.kmsClient);
-  const processors = overrides.processors ?? [new SimulatorProcessor({ latencyMs: config.simulatorLatencyMs })];
+  const processors = overrides.processors ?? [
+    new SimulatorProcessor({ latencyMs: config.simulatorLatencyMs }),
+    ...(config.converge === null ? [] : [new ConvergeProcessor(config.converge)]),
+  ];
   const deps: Dependencies = {
     store,
     vault,
@@ -117,7 +122,7 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
     ids: overrides.ids ?? ulidGenerator(),
     processors: new Map(processors.map((processor) => [processor.processorId, withTimeout(processor, config.processorTimeoutMs)])),
     interbank: interbankWithTimeout(overrides.interbank ?? new NipSimulator({ latencyMs: config.simulatorLatencyMs }), config.processorTimeoutMs),
-    normalization: new Map([...simulatorNormalizationTable, ...nipNormalizationTable]),
+    normalization: new Map([...simulatorNormalizationTable, ...convergeNormalizationTable, ...nipNormalizationTable]),
     publicHolidays: nigerianPublicHolidays(),
     settings: {
       ...defaultAppSettings,
