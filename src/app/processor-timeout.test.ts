@@ -43,7 +43,7 @@ describe('withTimeout', () => {
   it('aborts the signal it gave the processor once the deadline passes', async () => {
     let seen: AbortSignal | undefined;
     const silent: CardProcessor = {
-      processorId: 'silent',
+      processorId: 'silent', deduplicatesRequests: true,
       authorize: (_request, signal) => {
         seen = signal;
         return new Promise<ProcessorReply>((resolve) => {
@@ -62,7 +62,7 @@ describe('withTimeout', () => {
 
   it('lets an error thrown by the processor reach the caller', async () => {
     const failing: CardProcessor = {
-      processorId: 'failing',
+      processorId: 'failing', deduplicatesRequests: true,
       authorize: () => Promise.reject(new Error('connection reset')),
       query: () => Promise.reject(new Error('connection reset')),
       refund: () => Promise.reject(new Error('connection reset')),

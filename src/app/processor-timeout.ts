@@ -14,6 +14,7 @@ export function withTimeout(processor: CardProcessor, timeoutMs: number): CardPr
   invariant(Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs <= processorTimeoutMsMax, `processor timeout must be 1..${processorTimeoutMsMax} ms, got ${timeoutMs}`);
   return {
     processorId: processor.processorId,
+    deduplicatesRequests: processor.deduplicatesRequests,
     authorize: (request, signal) => callWithTimeout((inner) => processor.authorize(request, inner), signal, timeoutMs),
     query: (request, signal) => callWithTimeout((inner) => processor.query(request, inner), signal, timeoutMs),
     refund: (request, signal) => callWithTimeout((inner) => processor.refund(request, inner), signal, timeoutMs),

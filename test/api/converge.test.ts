@@ -12,6 +12,9 @@ import { assertLedgerBalances } from '../support/ledger-check.ts';
 import { startConvergeServer, type ConvergeAnswer, type ConvergeServer } from '../support/converge-server.ts';
 import { refund } from '../support/refunds.ts';
 import { requeryPendingPayments } from '../../src/app/payments/requery-payments.ts';
+import { requestRefund } from '../../src/app/refunds/request-refund.ts';
+import { crashingOnce } from '../support/crashing-store.ts';
+import type { ApiKeyId, TenantId } from '../../src/domain/ids.ts';
 
 const pin = 'PIN7F3A9C1E5B2D8F4A6C0E';
 const cardNumber = '4242424242424242';
@@ -98,6 +101,20 @@ describe('payments and refunds through the Converge processor', () => {
     await requeryPendingPayments(service.runtime.deps);
     assert.equal((await ledger('cv-silent'))['status'], 'PAYMENT-PENDING');
     assert.deepEqual(converge.requests.map((request) => request.fields['ssl_transaction_type']), ['ccsale']);
+  });
+
+  it('never sends a refund twice when its first request died after Converge approved it: the retry asks for its status instead', async () => {
+    answerBy({ ccsale: { fixture: 'sale-approved.xml' }, ccreturn: { fixture: 'return-approved.xml' } });
+    assert.equal((await pay('cv-crash')).status, 201);
+    const principal = { kind: 'api_key' as const, tenantId: tenant.tenantId as TenantId, apiKeyId: 'key_TEST' as ApiKeyId, role: 'service' as const };
+    const dying = crashingOnce(service.runtime.deps.store, (changeset) => changeset.records?.some((record) => record.kind === 'refund' && record.body['status'] === 'REFUND-SUCCESS') ?? false,
+      'simulated crash between Converge approving the return and the commit');
+    await assert.rejects(requestRefund({ ...service.runtime.deps, store: dying }, principal, { transactionId: 'cv-crash', amount: '40.00', reason: 'customer asked' },
+      { key: 'cv-crash-key', requestHash: '' }), /simulated crash/);
+    const retried = await refund(service, tenant, 'cv-crash', { amount: '40.00' }, 'cv-crash-key');
+    assert.equal(retried.body['refund_transaction_id'], 'cv-crash-REFUND', retried.text);
+    assert.equal(retried.body['status'], 'pending', retried.text);
+    assert.deepEqual(converge.requests.map((request) => request.fields['ssl_transaction_type']), ['ccsale', 'ccreturn'], 'one return, never a second');
   });
 
   it('never writes the card number, CVV or PIN to a log or the store', async () => {

@@ -39,6 +39,13 @@ export type ProcessorReply =
 
 export interface CardProcessor {
   readonly processorId: string;
+  /**
+   * Whether the processor recognizes a repeated request by its idempotency key and does
+   * not act on it twice. When false (Converge has no such key), a call whose answer was
+   * lost is never sent again: it is status-queried, and left pending for a person when the
+   * query cannot find it.
+   */
+  readonly deduplicatesRequests: boolean;
   authorize(request: AuthorizeRequest, signal: AbortSignal): Promise<ProcessorReply>;
   query(request: QueryRequest, signal: AbortSignal): Promise<ProcessorReply>;
   refund(request: CardRefundRequest, signal: AbortSignal): Promise<ProcessorReply>;

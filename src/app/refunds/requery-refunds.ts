@@ -6,10 +6,9 @@
 // stays pending and is reported as escalated for a person to look at.
 import type { Dependencies } from '../dependencies.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
-import { askProcessor, type Answer } from '../payments/ask-processor.ts';
 import { paymentFromRecord, paymentKind } from '../payments/payment-record.ts';
 import { pendingRefundIndexKey, refundFromRecord, refundKind, type Refund } from './refund-record.ts';
-import { applyRefundAnswer, refundIdempotencyKey, sendRefund } from './settle-refund.ts';
+import { applyRefundAnswer, queryRefund, sendRefund } from './settle-refund.ts';
 
 export const refundRequeryBatchMax = 100;
 const jobInitiator = 'system:requery';
@@ -37,13 +36,7 @@ async function requeryOne(deps: Dependencies, refund: Refund, report: RefundRequ
   const paymentRecord = await deps.store.getRecord(refund.tenantId, paymentKind, refund.transactionId);
   if (paymentRecord === null) return;
   const payment = paymentFromRecord(paymentRecord);
-  const processor = deps.processors.get(payment.processorId);
-  let answer: Answer | null = null;
-  if (processor !== undefined) {
-    const reference = refund.processor.reference;
-    answer = await askProcessor(deps, processor, { tenantId: refund.tenantId, transactionId: refund.refundId }, (target, signal) =>
-      target.query({ idempotencyKey: refundIdempotencyKey(refund), ...(reference === undefined ? {} : { processorReference: reference }) }, signal));
-  }
+  let answer = await queryRefund(deps, refund, payment);
   if (answer === null || answer.outcome.code === 'not_found') answer = await sendRefund(deps, refund, payment);
   const settled = await applyRefundAnswer(deps, refund, answer, { countsAsRequery: true, initiator: jobInitiator });
   if (!settled.ok) return;

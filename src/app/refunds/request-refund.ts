@@ -51,8 +51,11 @@ export async function requestRefund(
   if (!started.ok) return started;
   if (started.value.kind === 'replay') return ok(started.value.reply);
   // A new refund, or one whose first request died before answering (a retry with the
-  // same key resumes it: the processor sees the same refund key, so it pays once).
-  const settled = await askForRefund(deps, started.value.refund, started.value.payment, { countsAsRequery: false, initiator: initiatorOf(principal) });
+  // same key resumes it: the processor sees the same refund key, so it pays once; a
+  // processor that cannot recognize a repeat is asked for the refund's status instead).
+  const settled = await askForRefund(deps, started.value.refund, started.value.payment, {
+    countsAsRequery: false, initiator: initiatorOf(principal), resumed: started.value.kind === 'resumed',
+  });
   if (!settled.ok) return settled;
   const reply = settled.value.firstReply;
   invariant(reply !== undefined, 'a settled refund request has its first reply');

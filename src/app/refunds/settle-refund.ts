@@ -36,10 +36,28 @@ export function refundIdempotencyKey(refund: Pick<Refund, 'tenantId' | 'refundId
 
 export type SettleOptions = { readonly countsAsRequery: boolean; readonly initiator: string };
 
-/** Sends the refund to the processor (again, under the same key) unless it is settled already. */
-export async function askForRefund(deps: Dependencies, refund: Refund, payment: Payment, options: SettleOptions): Promise<Result<Refund, 'conflict' | 'insufficient_funds'>> {
-  const answer = refund.status === 'REFUND-PENDING' ? await sendRefund(deps, refund, payment) : null;
+/**
+ * Sends the refund to the processor unless it is settled already. A refund resumed after
+ * its first request died (`resumed`) may have been sent already: it is sent again under the
+ * same key only to a processor that deduplicates requests; any other is asked for its status
+ * instead, and the refund stays pending (for the requery job, then a person) if it cannot say.
+ */
+export async function askForRefund(
+  deps: Dependencies, refund: Refund, payment: Payment, options: SettleOptions & { readonly resumed: boolean },
+): Promise<Result<Refund, 'conflict' | 'insufficient_funds'>> {
+  if (refund.status !== 'REFUND-PENDING') return applyRefundAnswer(deps, refund, null, options);
+  const resendable = deps.processors.get(payment.processorId)?.deduplicatesRequests ?? true;
+  const answer = options.resumed && !resendable ? await queryRefund(deps, refund, payment) : await sendRefund(deps, refund, payment);
   return applyRefundAnswer(deps, refund, answer, options);
+}
+
+/** Asks the processor what became of the refund; null when the payment's processor is not configured here. */
+export async function queryRefund(deps: Dependencies, refund: Refund, payment: Payment): Promise<Answer | null> {
+  const processor = deps.processors.get(payment.processorId);
+  if (processor === undefined) return null;
+  const reference = refund.processor.reference;
+  return askProcessor(deps, processor, { tenantId: refund.tenantId, transactionId: refund.refundId }, (target, signal) =>
+    target.query({ idempotencyKey: refundIdempotencyKey(refund), ...(reference === undefined ? {} : { processorReference: reference }) }, signal));
 }
 
 export async function sendRefund(deps: Dependencies, refund: Refund, payment: Payment): Promise<Answer> {

@@ -45,6 +45,8 @@ export function merchantReferenceFor(idempotencyKey: string): string {
 
 export class ConvergeProcessor implements CardProcessor {
   readonly processorId = convergeProcessorId;
+  /** Converge takes no idempotency key: a repeated ccsale or ccreturn would be a second one. */
+  readonly deduplicatesRequests = false;
 
   constructor(private readonly settings: ConvergeSettings, private readonly fetchFunction: typeof fetch = fetch) {}
 

@@ -51,6 +51,8 @@ const noAnswer: ProcessorReply = { kind: 'no_answer', reason: 'timeout' };
 
 export class SimulatorProcessor implements CardProcessor {
   readonly processorId = simulatorProcessorId;
+  /** The simulator keeps every request by its idempotency key and answers a repeat with the first answer. */
+  readonly deduplicatesRequests = true;
   private readonly latencyMs: number;
   private readonly faults: FaultInjector | null;
   private readonly lostReplies = new Set<string>();
