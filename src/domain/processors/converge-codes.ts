@@ -9,22 +9,9 @@
 // asked again, escalated to a person after the requery limit — never guessed.
 import { defineCodeTable, type CodeRule, type NormalizationTable } from './normalize.ts';
 import { readConvergeReply } from './simulator-codes.ts';
+import { approved, declined, error, pending } from './code-rules.ts';
 
 export const convergeProcessorId = 'converge';
-
-const approved: CodeRule = { kind: 'approved', code: 'approved', retryable: false, message: 'The processor approved the request.' };
-
-function declined(code: string, message: string): CodeRule {
-  return { kind: 'declined', code, message, retryable: false };
-}
-
-function pending(code: string, message: string): CodeRule {
-  return { kind: 'pending', code, message, retryable: true };
-}
-
-function error(code: string, retryable: boolean, message: string): CodeRule {
-  return { kind: 'error', code, message, retryable };
-}
 
 const configurationError = error('processor_configuration', false, 'The processor refused this deployment\'s credentials or permissions; nothing was charged.');
 

@@ -12,6 +12,7 @@
 //   `error:<errorCode>`        the error envelope (`error:NOT_FOUND`)
 import { z } from 'zod';
 import { defineCodeTable, type CodeRule, type NormalizationTable, type RawReply, type ReadReply } from './normalize.ts';
+import { approved, declined, error, pending } from './code-rules.ts';
 
 export const simulatorProcessorId = 'simulator';
 
@@ -84,20 +85,6 @@ export function readConvergeReply(raw: RawReply): ReadReply | null {
   const { ssl_result: resultFlag, ssl_result_message: message, ssl_trans_status: status, ssl_txn_id: reference } = result.data;
   const resultCode = resultFlag === '0' && status !== undefined ? `status:${status}` : `${resultFlag}:${message}`;
   return { resultCode, processorReference: reference };
-}
-
-const approved: CodeRule = { kind: 'approved', code: 'approved', retryable: false, message: 'The processor approved the request.' };
-
-function declined(code: string, message: string): CodeRule {
-  return { kind: 'declined', code, message, retryable: false };
-}
-
-function pending(code: string, message: string): CodeRule {
-  return { kind: 'pending', code, message, retryable: true };
-}
-
-function error(code: string, retryable: boolean, message: string): CodeRule {
-  return { kind: 'error', code, message, retryable };
 }
 
 const simulatorCodes: Readonly<Record<string, CodeRule>> = {
