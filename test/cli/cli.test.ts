@@ -176,7 +176,7 @@ describe('contra command', { timeout: testTimeoutMs }, () => {
   it('lists its commands under --help', async (t) => {
     const run = await contra(t, ['--help'], workspace(t).environment());
     assert.equal(run.code, 0, describeRun(run));
-    for (const command of ['serve', 'migrate', 'verify-audit', 'detect', 'reconcile', 'demo']) {
+    for (const command of ['serve', 'migrate', 'verify-audit', 'detect', 'reconcile', 'report', 'demo']) {
       assert.match(run.stdout, new RegExp(`^ +${command}\\b`, 'm'), `--help does not list ${command}`);
     }
   });
@@ -379,5 +379,27 @@ describe('contra reconcile', { timeout: testTimeoutMs }, () => {
     const none = await contra(t, ['reconcile'], space.environment());
     assert.equal(none.code, 0, describeRun(none));
     assert.match(none.stdout, /^reconciliation: no tenants$/m);
+  });
+});
+
+describe('contra report', { timeout: testTimeoutMs }, () => {
+  it('report prints the month\'s CBN reversal report per tenant as JSON lines or CSV, and refuses a bad month or tenant', async (t) => {
+    const space = workspace(t);
+    const demo = await contra(t, ['demo', '--payments', '2', '--concurrency', '1'], space.environment());
+    assert.equal(demo.code, 0, describeRun(demo));
+    const tenantId = tenantOf(demo.stdout);
+    const month = new Date(Date.now() + 3_600_000).toISOString().slice(0, 7); // Lagos is UTC+1
+    const json = await contra(t, ['report', '--period', month], space.environment());
+    assert.equal(json.code, 0, describeRun(json));
+    const reports = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(reports.map((item) => [item['tenant_id'], item['report_id'], item['status']]), [[tenantId, `CBN-${month}`, 'draft']], 'one report per bank tenant, none for the platform');
+    const csv = await contra(t, ['report', '--period', month, '--tenant', tenantId, '--csv'], space.environment());
+    assert.equal(csv.code, 0, describeRun(csv));
+    const [header, row, ...rest] = csv.stdout.split('\r\n');
+    assert.match(header ?? '', /^tenant_id,report_id,period,status,total_failures,/);
+    assert.ok((row ?? '').startsWith(`${tenantId},CBN-${month},${month},draft,0,`), row);
+    assert.deepEqual(rest, ['']);
+    assert.equal((await contra(t, ['report', '--period', '2026-13'], space.environment())).code, 1);
+    assert.equal((await contra(t, ['report', '--period', month, '--tenant', 'ten_NOPE'], space.environment())).code, 2);
   });
 });

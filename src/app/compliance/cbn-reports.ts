@@ -92,14 +92,19 @@ function reportReply(period: string, record: StoredRecord | null, figures: JsonO
 
 /** The report of a period: live figures while a draft, the frozen ones once submitted. */
 export async function readCbnReport(deps: Dependencies, principal: TenantPrincipal, period: string): Promise<Result<Reply, 'invalid_request'>> {
+  return cbnReportOf(deps, principal.tenantId, period);
+}
+
+/** The same for one tenant, for the operator's CLI (`contra report`), which acts on the store directly. */
+export async function cbnReportOf(deps: Dependencies, tenantId: TenantId, period: string): Promise<Result<Reply, 'invalid_request'>> {
   if (lagosMonth(period) === null) return refuse('invalid_request', 'period', 'must be a month YYYY-MM');
-  const record = await deps.store.getRecord(principal.tenantId, cbnReportKind, cbnReportId(period));
+  const record = await deps.store.getRecord(tenantId, cbnReportKind, cbnReportId(period));
   const frozen = record?.body['figures'];
   if (record !== null && typeof frozen === 'object' && frozen !== null && !Array.isArray(frozen)) {
     return ok(reportReply(period, record, frozen, Number(record.body['generated_at'])));
   }
   const now = deps.clock.now();
-  return ok(reportReply(period, record, figuresView(cbnReportFigures(await reportItems(deps, principal.tenantId, period), defaultPenaltyPolicy, now)), now));
+  return ok(reportReply(period, record, figuresView(cbnReportFigures(await reportItems(deps, tenantId, period), defaultPenaltyPolicy, now)), now));
 }
 
 function periodOf(reportId: string): string | null {

@@ -1,4 +1,4 @@
-// The `contra` command (T6): serve, migrate, verify-audit, detect, reconcile, backup, restore, demo. Each
+// The `contra` command (T6): serve, migrate, verify-audit, detect, reconcile, report, backup, restore, demo. Each
 // command builds the same runtime from the same configuration as the server.
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, ConfigError } from '../config.ts';
@@ -8,6 +8,7 @@ import { detect, migrate, verifyAudit } from './maintenance.ts';
 import { demo } from './demo.ts';
 import { backup, restore } from './backup.ts';
 import { registerReconcileCommand } from './reconcile.ts';
+import { registerReportCommand } from './report.ts';
 
 /**
  * A count option: a whole number of at least 1. Anything else is refused on the command
@@ -62,6 +63,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = await detect(config, createLogger(config.logLevel), options.tenant);
     });
   registerReconcileCommand(program);
+  registerReportCommand(program);
   program.command('demo')
     .description('Create a demo tenant and push simulated payments through the simulator.')
     .option('--payments <count>', 'how many payments', positiveCount, 200)

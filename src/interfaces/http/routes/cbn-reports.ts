@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { acknowledgeCbnReport, cbnReportId, readCbnReport, submitCbnReport } from '../../../app/compliance/cbn-reports.ts';
-import type { JsonObject, JsonValue } from '../../../app/ports/store.ts';
+import { reportCsv } from '../../report-csv.ts';
 import type { HttpContext } from '../server.ts';
 import { access, requireRole } from '../auth.ts';
 import { sendResult } from '../send.ts';
@@ -13,24 +13,6 @@ import { sendResult } from '../send.ts';
 const periodQuery = z.strictObject({ period: z.string().regex(/^\d{4}-\d{2}$/, 'must be a month YYYY-MM').describe('The month, in Lagos time.') });
 const reportParams = z.strictObject({ id: z.string().max(32) });
 const acknowledgeBody = z.strictObject({ reference: z.string().trim().min(1).max(64).describe('The reference the CBN gave the submission.') });
-
-const csvColumns = [
-  'report_id', 'period', 'status', 'total_failures', 'resolved_as_success', 'automatic_reversals', 'manual_reversals',
-  'reversed_within_timeline', 'reversed_beyond_timeline', 'pending_within_timeline', 'pending_beyond_timeline',
-  'reversed_amount', 'penalty_exposure', 'currency', 'compliance_rate', 'generated_at', 'submitted_at', 'cbn_reference',
-] as const;
-
-export function csvCell(value: JsonValue | undefined): string {
-  const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** One header row and one data row, RFC 4180. */
-export function reportCsv(body: JsonObject): string {
-  const figures = body['figures'];
-  const flat: JsonObject = { ...(typeof figures === 'object' && figures !== null && !Array.isArray(figures) ? figures : {}), ...body };
-  return `${csvColumns.join(',')}\r\n${csvColumns.map((column) => csvCell(flat[column])).join(',')}\r\n`;
-}
 
 export function registerCbnReportRoutes(app: FastifyInstance, { deps, authenticator }: HttpContext): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();

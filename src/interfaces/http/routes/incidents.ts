@@ -11,7 +11,7 @@ import type { HttpContext } from '../server.ts';
 import { access, requireRole } from '../auth.ts';
 import { sendReply, sendResult } from '../send.ts';
 import { pageQuerySchema, reasonSchema } from '../schemas.ts';
-import { csvCell } from './cbn-reports.ts';
+import { csvCell } from '../../report-csv.ts';
 
 const basePath = '/api/v1/transactions/reversals/compliance/incidents';
 const isoTime = z.iso.datetime({ offset: true });
