@@ -55,6 +55,7 @@ export const errorCatalog = {
   duplicate_transfer_reference: { status: 409, message: 'Another transfer already has this reference.' },
   reconciliation_running: { status: 409, message: 'A reconciliation of this type is already running for this tenant.' },
   reversal_already_decided: { status: 409, message: 'The reversal has already been approved or rejected.' },
+  reversal_not_rollbackable: { status: 409, message: 'Only a completed reversal of an other-bank transfer can be rolled back.' },
   reversal_exists: { status: 409, message: 'The failed transaction already has a reversal.' },
   dispute_transition_invalid: { status: 409, message: 'The dispute cannot move to that status from its current one.' },
   dispute_resolved: { status: 409, message: 'The dispute is resolved and closed.' },

@@ -10,7 +10,8 @@
 //   person: a failed transaction (`reconciliation`, escalated), never an automatic reversal,
 //   with its incident report (D3) when the tenant reports escalations;
 // - everything else (missing on our side, amounts that differ, a failure we reversed that
-//   the statement says succeeded, duplicates) is reported in the log and to operations.
+//   the statement says succeeded, duplicates) is reported in the log and to operations;
+//   a wrong reversal is then rolled back by a second person (R8, roll-back-reversal.ts).
 // Every write is version-checked and the failed transaction's id is the transfer's, so
 // running this twice, or at once with detection, opens and reverses at most once.
 import type { AuditAppend } from '../../domain/audit/audit-record.ts';

@@ -5,7 +5,7 @@
 // statuses, audit, notification, idempotency record), so running it twice, or alongside
 // detection, reverses once.
 import { invariant } from '../../domain/invariant.ts';
-import { decideApproval, type ApprovalRefusal } from '../../domain/reversals/reversal-rules.ts';
+import { decideApproval, type Approver, type ApprovalRefusal, type ReversalRules } from '../../domain/reversals/reversal-rules.ts';
 import { formatAmount } from '../../domain/money/money.ts';
 import { refuse, type Result } from '../../domain/result.ts';
 import type { Dependencies } from '../dependencies.ts';
@@ -37,10 +37,15 @@ export async function pendingReversal(deps: Dependencies, principal: TenantPrinc
   return { ok: true, value: reversal };
 }
 
-/** Maker-checker (V4): never the requester; above the threshold a manager. Shared by every decision that moves the money. */
-export async function approvalAllowed(deps: Dependencies, principal: TenantPrincipal, reversal: Reversal): Promise<Result<true, ApprovalRefusal>> {
+type MakerChecker = (reversal: Reversal, decider: Approver, rules: ReversalRules) => Result<true, ApprovalRefusal>;
+
+/**
+ * Maker-checker (V4): never the requester; above the threshold a manager. Shared by every
+ * decision that moves the money; a rollback (R8) passes its own, stricter rule.
+ */
+export async function approvalAllowed(deps: Dependencies, principal: TenantPrincipal, reversal: Reversal, decide: MakerChecker = decideApproval): Promise<Result<true, ApprovalRefusal>> {
   const rules = await reversalRulesOf(deps, principal.tenantId, reversal.currency);
-  return decideApproval({ requester: reversal.requester, amountMinor: reversal.amountMinor }, { initiator: initiatorOf(principal), isManager: principal.role === 'admin' }, rules);
+  return decide(reversal, { initiator: initiatorOf(principal), isManager: principal.role === 'admin' }, rules);
 }
 
 export async function approveReversal(deps: Dependencies, principal: TenantPrincipal, id: string, idempotencyKey: string | null): Promise<Result<StoredReply, DecideReversalCode>> {

@@ -11,7 +11,8 @@ import type { JsonObject, RecordWrite, StoredRecord } from '../ports/store.ts';
 export const reversalKind = 'reversal';
 /** The tenant's running reversal number of one year: id = the year. */
 export const reversalSequenceKind = 'reversal_sequence';
-export const reversalStatuses = ['PENDING_APPROVAL', 'COMPLETED', 'REJECTED'] as const;
+/** ROLLED_BACK (R8): a completed reversal undone by a compensating transfer; it no longer counts as a reversal. */
+export const reversalStatuses = ['PENDING_APPROVAL', 'COMPLETED', 'REJECTED', 'ROLLED_BACK'] as const;
 export type ReversalStatus = (typeof reversalStatuses)[number];
 /** Why a rejected reversal was rejected when it settled the transfer: the beneficiary was paid. */
 export const reversalResolutions = ['paid'] as const;
@@ -39,8 +40,18 @@ export type Reversal = {
   readonly resolution?: ReversalResolution;
   /** The decider's reference for that confirmation (a settlement session id, …). */
   readonly evidence?: string;
+  /** Set when a wrong reversal was rolled back (R8): why, by whom, on what evidence, when, and the compensating transfer. */
+  readonly rollback?: ReversalRollback;
   readonly createdAt: number;
   readonly updatedAt: number;
+};
+
+export type ReversalRollback = {
+  readonly reason: string;
+  readonly decidedBy: string;
+  readonly evidence?: string;
+  readonly journalTransferId: string;
+  readonly at: number;
 };
 
 export function reversalIndexKey(status: ReversalStatus): string {
@@ -64,6 +75,9 @@ const bodySchema = z.object({
   journal_transfer_id: z.string().nullable(),
   resolution: z.enum(reversalResolutions).nullable().optional(),
   evidence: z.string().nullable().optional(),
+  rollback: z.object({
+    reason: z.string(), decided_by: z.string(), evidence: z.string().nullable(), journal_transfer_id: z.string(), at: z.number(),
+  }).nullable().optional(),
   created_at: z.number(),
   updated_at: z.number(),
 });
@@ -75,10 +89,20 @@ export function reversalWrite(reversal: Reversal, expectedVersion: number): Reco
     amount_minor: reversal.amountMinor.toString(), currency: reversal.currency, sender_account_id: reversal.senderAccountId,
     requester: reversal.requester, reason: reversal.reason, decided_by: reversal.decidedBy ?? null,
     decision_reason: reversal.decisionReason ?? null, journal_transfer_id: reversal.journalTransferId ?? null,
-    resolution: reversal.resolution ?? null, evidence: reversal.evidence ?? null,
+    resolution: reversal.resolution ?? null, evidence: reversal.evidence ?? null, rollback: rollbackBody(reversal.rollback),
     created_at: reversal.createdAt, updated_at: reversal.updatedAt,
   };
   return { kind: reversalKind, id: reversal.id, body, expectedVersion, indexKey: reversalIndexKey(reversal.status) };
+}
+
+function rollbackBody(rollback: ReversalRollback | undefined): JsonObject | null {
+  if (rollback === undefined) return null;
+  return { reason: rollback.reason, decided_by: rollback.decidedBy, evidence: rollback.evidence ?? null, journal_transfer_id: rollback.journalTransferId, at: rollback.at };
+}
+
+function rollbackOf(body: z.infer<typeof bodySchema>['rollback']): ReversalRollback | undefined {
+  if (body === null || body === undefined) return undefined;
+  return { reason: body.reason, decidedBy: body.decided_by, ...(body.evidence === null ? {} : { evidence: body.evidence }), journalTransferId: body.journal_transfer_id, at: body.at };
 }
 
 export function reversalFromRecord(record: StoredRecord): Reversal {
@@ -87,6 +111,7 @@ export function reversalFromRecord(record: StoredRecord): Reversal {
   const body = parsed.data;
   const currency = body.currency;
   invariant(isCurrencyCode(currency), `reversal ${record.id} currency is damaged`);
+  const rollback = rollbackOf(body.rollback);
   return {
     tenantId: record.tenantId, id: record.id, version: record.version, status: body.status, mode: body.mode,
     failedTransactionId: body.failed_transaction_id, transferReference: body.transfer_reference, failureType: body.failure_type,
@@ -97,6 +122,7 @@ export function reversalFromRecord(record: StoredRecord): Reversal {
     ...(body.journal_transfer_id === null ? {} : { journalTransferId: body.journal_transfer_id }),
     ...(body.resolution === null || body.resolution === undefined ? {} : { resolution: body.resolution }),
     ...(body.evidence === null || body.evidence === undefined ? {} : { evidence: body.evidence }),
+    ...(rollback === undefined ? {} : { rollback }),
     createdAt: body.created_at, updatedAt: body.updated_at,
   };
 }

@@ -24,6 +24,10 @@ export function reversalView(reversal: Reversal): JsonObject {
     journal_transfer_id: reversal.journalTransferId ?? null,
     resolution: reversal.resolution ?? null,
     evidence: reversal.evidence ?? null,
+    rollback: reversal.rollback === undefined ? null : {
+      reason: reversal.rollback.reason, decided_by: reversal.rollback.decidedBy, evidence: reversal.rollback.evidence ?? null,
+      journal_transfer_id: reversal.rollback.journalTransferId, rolled_back_at: new Date(reversal.rollback.at).toISOString(),
+    },
     created_at: new Date(reversal.createdAt).toISOString(),
     updated_at: new Date(reversal.updatedAt).toISOString(),
   };

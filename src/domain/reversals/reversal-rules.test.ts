@@ -2,7 +2,7 @@
 // manager above the high-value threshold, and the TXR reference format.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideApproval, decidePaidResolution, decideReversalMode, reversalReference, type ReversalRules } from './reversal-rules.ts';
+import { decideApproval, decidePaidResolution, decideRollback, decideReversalMode, reversalReference, type ReversalRules } from './reversal-rules.ts';
 import { findGlitchBursts } from './glitch-bursts.ts';
 
 const rules: ReversalRules = {
@@ -43,6 +43,23 @@ describe('decideApproval', () => {
   it('admits a manager above the threshold and anyone else at or below it', () => {
     assert.ok(decideApproval({ requester: 'system', amountMinor: 100_000_001n }, { initiator: 'api_key:b', isManager: true }, rules).ok);
     assert.ok(decideApproval({ requester: 'system', amountMinor: 100_000_000n }, { initiator: 'api_key:b', isManager: false }, rules).ok);
+  });
+});
+
+describe('decideRollback (R8)', () => {
+  const reversal = { requester: 'api_key:a', decidedBy: 'api_key:b', amountMinor: 1n };
+  it('refuses the reversal\'s requester and its approver', () => {
+    for (const initiator of ['api_key:a', 'api_key:b']) {
+      const decided = decideRollback(reversal, { initiator, isManager: true }, rules);
+      assert.equal(decided.ok ? 'ok' : decided.code, 'approver_is_requester', initiator);
+    }
+  });
+  it('keeps the manager rule above the threshold and admits a third person', () => {
+    const big = { ...reversal, amountMinor: 100_000_001n };
+    const refused = decideRollback(big, { initiator: 'api_key:c', isManager: false }, rules);
+    assert.equal(refused.ok ? 'ok' : refused.code, 'manager_approval_required');
+    assert.ok(decideRollback(big, { initiator: 'api_key:c', isManager: true }, rules).ok);
+    assert.ok(decideRollback({ requester: 'system:detection', amountMinor: 1n }, { initiator: 'api_key:c', isManager: false }, rules).ok);
   });
 });
 

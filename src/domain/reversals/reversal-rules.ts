@@ -42,6 +42,15 @@ export function decideApproval(request: { requester: string; amountMinor: bigint
 }
 
 /**
+ * Rolling back a completed reversal (R8) is a second maker-checker decision: the approval
+ * rules, and neither the reversal's requester nor the person who approved it.
+ */
+export function decideRollback(reversal: { requester: string; decidedBy?: string; amountMinor: bigint }, decider: Approver, rules: Pick<ReversalRules, 'managerThresholdMinor'>): Result<true, ApprovalRefusal> {
+  if (decider.initiator === reversal.decidedBy) return refuse('approver_is_requester', undefined, 'the approver of a reversal may not roll it back');
+  return decideApproval(reversal, decider, rules);
+}
+
+/**
  * The failure types that leave the outcome uncertain: the switch never said the transfer
  * failed, so operations may settle it as paid on their own evidence (a "paid" rejection).
  */

@@ -1,5 +1,6 @@
 // Failed-transfer reversals (V2–V5) under the seed's paths: run detection now, request a
-// manual reversal, list and read reversals, approve (maker-checker) or reject one.
+// manual reversal, list and read reversals, approve (maker-checker) or reject one, roll a
+// wrong one back (R8).
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -13,6 +14,7 @@ import { getReversal, listReversals } from '../../../app/reversals/read-reversal
 import { requestReversal } from '../../../app/reversals/request-reversal.ts';
 import { reversalResolutions, reversalStatuses } from '../../../app/reversals/reversal-record.ts';
 import { rejectReversalAsPaid } from '../../../app/reversals/reject-as-paid.ts';
+import { rollBackReversal } from '../../../app/reversals/roll-back-reversal.ts';
 import type { HttpContext } from '../server.ts';
 import { access, requireRole } from '../auth.ts';
 import { sendError, sendReply, sendResult } from '../send.ts';
@@ -31,6 +33,11 @@ const rejectBody = z.strictObject({
     .describe('"paid": the beneficiary was credited (e.g. the settlement bank confirmed it) though the status query cannot say; the transfer is settled as a success.'),
   evidence: z.string().trim().min(1).max(evidenceLengthMax).optional()
     .describe('With resolution "paid": a short reference to the evidence (e.g. the settlement session id); kept in the audit trail.'),
+});
+const rollbackBody = z.strictObject({
+  reason: reasonSchema,
+  evidence: z.string().trim().min(1).max(evidenceLengthMax).optional()
+    .describe('A short reference to the evidence that the beneficiary was credited (e.g. the statement line or settlement session id); kept in the audit trail.'),
 });
 const reversalParams = z.strictObject({ id: z.string().max(40) });
 const listQuery = pageQuerySchema.extend({
@@ -100,6 +107,12 @@ export function registerReversalRoutes(app: FastifyInstance, { deps, authenticat
     if (principal === null) return reply;
     return sendResult(reply, await getReversal(deps, principal, request.params.id));
   });
+  registerDecisionRoutes(app, { deps, authenticator });
+}
+
+/** The decisions of approvers on one reversal: approve, reject, roll back (R8). */
+function registerDecisionRoutes(app: FastifyInstance, { deps, authenticator }: Pick<HttpContext, 'deps' | 'authenticator'>): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.post('/api/v1/transactions/reversals/:id/approve', {
     schema: { tags: ['reversals'], summary: 'Approve a manual reversal (approver, not the requester; admin above the high-value threshold).', params: reversalParams, headers: idempotencyHeaderSchema },
   }, async (request, reply) => {
@@ -116,5 +129,16 @@ export function registerReversalRoutes(app: FastifyInstance, { deps, authenticat
     const principal = await requireRole(authenticator, request, reply, access.approveReversals);
     if (principal === null) return reply;
     return sendResult(reply, await reject(deps, principal, request.params.id, request.body, request.headers['idempotency-key'] ?? null));
+  });
+  typed.post('/api/v1/transactions/reversals/:id/rollback', {
+    schema: {
+      tags: ['reversals'], params: reversalParams, body: rollbackBody, headers: idempotencyHeaderSchema,
+      summary: 'Roll back a wrong reversal (R8) of an other-bank transfer the beneficiary received after all: the sender is debited again, the settlement account credited (approver, neither the requester nor the approver of the reversal; admin above the high-value threshold).',
+    },
+  }, async (request, reply) => {
+    const principal = await requireRole(authenticator, request, reply, access.approveReversals);
+    if (principal === null) return reply;
+    const { reason, evidence } = request.body;
+    return sendResult(reply, await rollBackReversal(deps, principal, request.params.id, { reason, ...(evidence === undefined ? {} : { evidence }) }, request.headers['idempotency-key'] ?? null));
   });
 }
