@@ -106,6 +106,9 @@ describe('rolling back a wrong reversal (R8)', () => {
       .find((item) => item.action === 'reversal.rolled_back');
     assert.ok(record !== undefined, audit.text);
     assert.deepEqual([record.initiator, record.reason, record.reversal_id, record.details.query['evidence']], [rolled['decided_by'], 'the statement shows the beneficiary was credited', id, evidence]);
+    const notices = await service.runtime.deps.store.listRecords(tenant.tenantId as TenantId, 'notification', { limit: 200 });
+    const told = notices.items.filter((notice) => notice.body['template'] === 'reversal.rolled_back' && JSON.stringify(notice.body['data']).includes(id));
+    assert.equal(told.length, 1, 'the customer is told in the same commit that the reversal was taken back');
     assert.equal(codeOf(await rollback(id, keyOf('admin'))), 'reversal_not_rollbackable');
     assert.equal(codeOf(await api.request({ transfer_reference: 'rb-1' })), 'transfer_succeeded');
     const listed = (await api.list('?status=ROLLED_BACK')).body['data'] as { reversal_id: string }[];

@@ -26,6 +26,7 @@ import { approvalAllowed, type TenantPrincipal } from './decide-reversal.ts';
 import { failedTransactionFromRecord, failedTransactionKind, failedTransactionWrite } from './failed-transaction-record.ts';
 import { reversalFromRecord, reversalKind, reversalWrite, type Reversal } from './reversal-record.ts';
 import { reversalView } from './reversal-view.ts';
+import { notificationRecord } from '../notifications/enqueue-notification.ts';
 
 export type ReversalRollbackInput = { readonly reason: string; readonly evidence?: string };
 export type RollBackReversalCode = 'reversal_not_found' | 'reversal_not_rollbackable' | ApprovalRefusal | 'idempotency_key_reused' | 'conflict' | 'insufficient_funds';
@@ -104,6 +105,11 @@ async function decide(
       records: [
         reversalWrite(rolledBack, reversal.version), transferWrite(settled, transfer.version),
         failedTransactionWrite({ ...failed, status: 'resolved', updatedAt: at }, failed.version),
+        // The customer is debited again: they are told in the same commit (N1).
+        notificationRecord(deps.ids, transfer.tenantId, at, {
+          audience: 'customer', recipient: transfer.senderAccountId, template: 'reversal.rolled_back', source: `reversal-rollback:${id}`,
+          data: { amount_minor: transfer.amountMinor.toString(), currency: transfer.currency, reversal_reference: id, transfer_reference: transfer.reference },
+        }),
         ...(key === null ? [] : [completedKeyWrite(key, reply)]),
       ],
       ledgerEntries: [{

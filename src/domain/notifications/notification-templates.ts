@@ -16,7 +16,7 @@ function people(amountMinor: string, code: string): string {
   return isCurrencyCode(code) ? formatForPeople(BigInt(amountMinor), code) : `${code} ${amountMinor}`;
 }
 
-export const templateNames = ['reversal.completed', 'reversal.approval_needed', 'transfer.escalated', 'failure.burst', 'dispute.overdue', 'incident.opened', 'reconciliation.mismatches'] as const;
+export const templateNames = ['reversal.completed', 'reversal.approval_needed', 'transfer.escalated', 'failure.burst', 'dispute.overdue', 'incident.opened', 'reconciliation.mismatches', 'reversal.rolled_back'] as const;
 export type TemplateName = (typeof templateNames)[number];
 
 export function isTemplateName(value: string): value is TemplateName {
@@ -32,6 +32,7 @@ function rendered<T>(schema: z.ZodType<T>, data: unknown, render: (data: T) => R
 }
 
 const reversalCompleted = z.strictObject({ amount_minor: minorUnits, currency, reversal_reference: reference });
+const reversalRolledBack = z.strictObject({ amount_minor: minorUnits, currency, reversal_reference: reference, transfer_reference: reference });
 const approvalNeeded = z.strictObject({
   amount_minor: minorUnits, currency, reversal_reference: reference, requested_by: z.string().min(1).max(128), reason: z.string().max(500),
 });
@@ -55,6 +56,13 @@ export function renderTemplate(name: TemplateName, data: unknown): Result<Render
         subject: 'Transaction Reversal Confirmation',
         text: `Your transaction of ${people(fields.amount_minor, fields.currency)} has been reversed due to a failed transfer. `
           + `The money has been credited back to your account. Reference: ${fields.reversal_reference}`,
+      }));
+    // To the customer, when a reversal is rolled back because the transfer did reach the beneficiary (R8).
+    case 'reversal.rolled_back':
+      return rendered(reversalRolledBack, data, (fields) => ({
+        subject: 'Transaction Reversal Corrected',
+        text: `Your transfer ${fields.transfer_reference} of ${people(fields.amount_minor, fields.currency)} reached the beneficiary after all, `
+          + `so the reversal ${fields.reversal_reference} credited to your account has been taken back. Contact us if you have questions.`,
       }));
     // To operations, when a reversal waits for a second person's approval (maker-checker).
     case 'reversal.approval_needed':
