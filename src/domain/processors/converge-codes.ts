@@ -9,7 +9,7 @@
 // asked again, escalated to a person after the requery limit — never guessed.
 import { defineCodeTable, type CodeRule, type NormalizationTable } from './normalize.ts';
 import { readConvergeReply } from './simulator-codes.ts';
-import { approved, declined, error, pending } from './code-rules.ts';
+import { approved, declined, error, pending, unknownCode } from './code-rules.ts';
 
 export const convergeProcessorId = 'converge';
 
@@ -62,10 +62,7 @@ const convergeCodes: Readonly<Record<string, CodeRule>> = {
 export const convergeCodeTable = defineCodeTable({
   readReply: readConvergeReply,
   codes: convergeCodes,
-  unknownCode: {
-    kind: 'pending', code: 'unknown_code', retryable: true,
-    message: 'The processor answered with a code this deployment does not know; the outcome will be asked for again.',
-  },
+  unknownCode,
 });
 
 export const convergeNormalizationTable: NormalizationTable = new Map([[convergeProcessorId, convergeCodeTable]]);

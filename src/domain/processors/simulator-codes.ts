@@ -12,7 +12,7 @@
 //   `error:<errorCode>`        the error envelope (`error:NOT_FOUND`)
 import { z } from 'zod';
 import { defineCodeTable, type CodeRule, type NormalizationTable, type RawReply, type ReadReply } from './normalize.ts';
-import { approved, declined, error, pending } from './code-rules.ts';
+import { approved, declined, error, pending, unknownCode } from './code-rules.ts';
 
 export const simulatorProcessorId = 'simulator';
 
@@ -112,10 +112,7 @@ const simulatorCodes: Readonly<Record<string, CodeRule>> = {
 export const simulatorCodeTable = defineCodeTable({
   readReply: readConvergeReply,
   codes: simulatorCodes,
-  unknownCode: {
-    kind: 'pending', code: 'unknown_code', retryable: true,
-    message: 'The processor answered with a code this deployment does not know; the outcome will be asked for again.',
-  },
+  unknownCode,
 });
 
 export const simulatorNormalizationTable: NormalizationTable = new Map([[simulatorProcessorId, simulatorCodeTable]]);
