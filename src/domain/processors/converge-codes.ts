@@ -9,7 +9,7 @@
 // asked again, escalated to a person after the requery limit — never guessed.
 import { defineCodeTable, type CodeRule, type NormalizationTable } from './normalize.ts';
 import { readConvergeReply } from './simulator-codes.ts';
-import { approved, declined, error, pending, unknownCode } from './code-rules.ts';
+import { approved, declined, error, pending, txnqueryStatusRules, unknownCode } from './code-rules.ts';
 
 export const convergeProcessorId = 'converge';
 
@@ -31,13 +31,7 @@ const convergeCodes: Readonly<Record<string, CodeRule>> = {
   '1:SERV NOT ALLOWED': declined('service_not_allowed', 'The card issuer does not allow this kind of payment on the card.'),
   '1:AMOUNT ERROR': declined('amount_error', 'The processor declined the amount.'),
   // txnquery statuses of an approved transaction (ssl_result '0').
-  'status:STL': approved,
-  'status:PEN': pending('processor_pending', 'The processor has not finished with the transaction; it will be asked again.'),
-  'status:OPN': pending('processor_open', 'The transaction is open at the processor; it will be asked again.'),
-  'status:REV': pending('processor_review', 'The processor is reviewing the transaction; it will be asked again.'),
-  'status:PST': declined('post_auth_rule', 'The processor failed the transaction under a post-authorization rule.'),
-  'status:FPR': declined('fraud_rule', 'The processor failed the transaction under a fraud-prevention rule.'),
-  'status:PRE': declined('pre_auth_rule', 'The processor failed the transaction under a pre-authorization rule.'),
+  ...txnqueryStatusRules,
   // The error envelope. 3000 and 4017 say the gateway gave up waiting for the card
   // network, so whether the issuer approved is unknown: asked again, never assumed.
   'error:3000': pending('processor_no_response', 'The processor\'s gateway got no answer from the card network; the outcome will be asked for again.'),

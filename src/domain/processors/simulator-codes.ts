@@ -12,7 +12,7 @@
 //   `error:<errorCode>`        the error envelope (`error:NOT_FOUND`)
 import { z } from 'zod';
 import { defineCodeTable, type CodeRule, type NormalizationTable, type RawReply, type ReadReply } from './normalize.ts';
-import { approved, declined, error, pending, unknownCode } from './code-rules.ts';
+import { approved, declined, error, pending, txnqueryStatusRules, unknownCode } from './code-rules.ts';
 
 export const simulatorProcessorId = 'simulator';
 
@@ -92,15 +92,7 @@ const simulatorCodes: Readonly<Record<string, CodeRule>> = {
   [`1:${simulatorResultMessages.doNotHonor}`]: declined('do_not_honor', 'The card issuer declined the payment (do not honor).'),
   [`1:${simulatorResultMessages.insufficientFunds}`]: declined('insufficient_funds', 'The card issuer declined the payment: insufficient funds.'),
   [`1:${simulatorResultMessages.declined}`]: declined('declined', 'The processor declined the request.'),
-  'status:STL': approved,
-  // Pended, open or in review: the processor holds the transaction but has not finished
-  // with it, so the outcome is asked for again rather than assumed.
-  'status:PEN': pending('processor_pending', 'The processor has not finished with the transaction; it will be asked again.'),
-  'status:OPN': pending('processor_open', 'The transaction is open at the processor; it will be asked again.'),
-  'status:REV': pending('processor_review', 'The processor is reviewing the transaction; it will be asked again.'),
-  'status:PST': declined('post_auth_rule', 'The processor failed the transaction under a post-authorization rule.'),
-  'status:FPR': declined('fraud_rule', 'The processor failed the transaction under a fraud-prevention rule.'),
-  'status:PRE': declined('pre_auth_rule', 'The processor failed the transaction under a pre-authorization rule.'),
+  ...txnqueryStatusRules,
   [`error:${simulatorErrorCodes.unavailable}`]: error('processor_error', true, 'The processor failed to handle the request; it may succeed if sent again.'),
   // Not a decline: the caller sends the request again under the same idempotency key.
   [`error:${simulatorErrorCodes.notFound}`]: error('not_found', true, 'The processor has no record of the transaction.'),
