@@ -11,12 +11,9 @@ import { initiatorOf, type Principal } from '../access/principal.ts';
 import type { JsonObject, JsonValue } from '../ports/store.ts';
 import type { Reply } from '../shared/reply.ts';
 import { tenantKind } from './tenants.ts';
-import type { TenantSettings } from './tenant-settings.ts';
+import type { SettingsChange } from './tenant-settings.ts';
 
 type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
-
-/** Settings to set, or null to return one to its default. */
-export type SettingsChange = { readonly [name in keyof TenantSettings]?: TenantSettings[name] | null };
 
 /** How often a change is decided again after another change of the same tenant won the race. */
 const attemptsMax = 5;

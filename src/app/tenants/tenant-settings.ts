@@ -32,3 +32,5 @@ export const settingsChangeSchema = z.strictObject(
     [name in keyof typeof tenantSettingsSchema.shape]: z.ZodOptional<z.ZodNullable<ReturnType<(typeof tenantSettingsSchema.shape)[name]['unwrap']>>>
   },
 ).refine((change) => Object.keys(change).length > 0, 'name at least one setting');
+/** Settings to set, or null to return one to its default. */
+export type SettingsChange = z.infer<typeof settingsChangeSchema>;
