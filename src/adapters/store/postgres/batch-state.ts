@@ -4,7 +4,6 @@
 // then accounts, then audit heads, each sorted — so that concurrent batches never
 // deadlock), the transfers it names, which pending transfers are resolved, which ledger
 // positions are taken, and the audit stream heads it extends.
-import pg from 'pg';
 import type { Changeset } from '../../../app/ports/store.ts';
 import type { AuditStreamHead } from '../../../domain/audit/audit-record.ts';
 import type { Account } from '../../../domain/journal/accounts.ts';
@@ -63,9 +62,16 @@ function keysOf(changesets: readonly Changeset[]): Keys {
   };
 }
 
-/** A JSON document as an SQL jsonb literal (parsed once by the server): safe for any text. */
+/**
+ * A JSON document as an SQL jsonb literal (parsed once by the server): safe for any text.
+ * The same literal as pg.escapeLiteral (quotes and backslashes doubled, E'' when there is
+ * a backslash), built by one replace instead of character by character: profiled as the
+ * largest part of Node's work per batch.
+ */
 export function jsonbLiteral(value: unknown): string {
-  return `${pg.escapeLiteral(JSON.stringify(value))}::jsonb`;
+  const text = JSON.stringify(value);
+  const quoted = `'${text.replace(/['\\]/g, (character) => character + character)}'`;
+  return `${text.includes('\\') ? ` E${quoted}` : quoted}::jsonb`;
 }
 
 /** The non-empty parts of a batch document: the functions skip a part that is absent. */

@@ -5,16 +5,23 @@
 // order; the balance history finds them by joining the transfers just inserted.
 import { auditRecordValues } from '../rows/audit-codecs.ts';
 import { jsonbLiteral, key, nonEmpty, type BatchState } from './batch-state.ts';
-import type { BatchWrites } from './batch-decide.ts';
+import type { BatchWrites, LockedAccount } from './batch-decide.ts';
+import type { Expected } from './batch-cache.ts';
 
 type JsonRow = Readonly<Record<string, string | number | boolean | null>>;
 
 const text = (value: bigint): string => value.toString();
 
+/** Code-unit order, the order of the locked read's sorted keys. */
+function byKey(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function recordRows(writes: BatchWrites): { records_new: JsonRow[]; records_changed: JsonRow[] } {
   const created: JsonRow[] = [];
   const changed: JsonRow[] = [];
-  for (const row of writes.records.values()) {
+  // In key order, as the locked read takes them (see accountRows).
+  for (const [, row] of [...writes.records.entries()].sort(([a], [b]) => byKey(a, b))) {
     const values = {
       tenant_id: row.tenantId, kind: row.write.kind, id: row.write.id, version: row.version,
       body: JSON.stringify(row.write.body), index_key: row.write.indexKey ?? null, at: row.at,
@@ -36,10 +43,38 @@ function accountRow(state: BatchState, accountKey: string): JsonRow {
   };
 }
 
-function accountRows(state: BatchState, writes: BatchWrites): { accounts_new: JsonRow[]; accounts_changed: JsonRow[] } {
+/** What an existing account's update needs: its key and new balances. */
+function balancesRow(state: BatchState, accountKey: string): JsonRow {
+  const account = state.accounts.get(accountKey);
+  if (account === undefined) throw new Error(`account ${accountKey} is not in the batch state`);
+  return {
+    tenant_id: account.tenantId, id: account.id,
+    debits_posted: text(account.debitsPosted), credits_posted: text(account.creditsPosted),
+    debits_pending: text(account.debitsPending), credits_pending: text(account.creditsPending),
+  };
+}
+
+/** The balances a batch decided on remembered rows expects an account to hold (see schema-batch-v6.ts). */
+function expectedBalances(account: LockedAccount): Readonly<Record<string, string>> {
+  return {
+    debits_posted: text(account.debitsPosted), credits_posted: text(account.creditsPosted),
+    debits_pending: text(account.debitsPending), credits_pending: text(account.creditsPending), last_committed_at: text(account.lastCommittedAt),
+  };
+}
+
+/**
+ * Accounts changed are sent in key order, the order the locked read takes them in, so a
+ * batch that takes its locks by writing waits for other processes' batches in the same order.
+ */
+function accountRows(state: BatchState, writes: BatchWrites, expected: Expected | null): { accounts_new: JsonRow[]; accounts_changed: (JsonRow | Record<string, unknown>)[] } {
   return {
     accounts_new: [...writes.newAccounts].map((accountKey) => accountRow(state, accountKey)),
-    accounts_changed: [...writes.touchedAccounts].filter((accountKey) => !writes.newAccounts.has(accountKey)).map((accountKey) => accountRow(state, accountKey)),
+    accounts_changed: [...writes.touchedAccounts].filter((accountKey) => !writes.newAccounts.has(accountKey)).sort(byKey).map((accountKey) => {
+      const before = expected?.accounts.get(accountKey);
+      if (expected !== null && before === undefined) throw new Error(`account ${accountKey} was changed without being expected`);
+      const row = balancesRow(state, accountKey);
+      return before === undefined ? row : { ...row, expected: expectedBalances(before) };
+    }),
   };
 }
 
@@ -77,19 +112,28 @@ function auditRows(writes: BatchWrites): { audit: JsonRow[]; heads: JsonRow[] } 
       return [field, typeof value === 'bigint' ? text(value) : value ?? null];
     }));
   });
+  // Each head with the sequence the batch's first record of the stream chained onto.
   const heads = new Map<string, JsonRow>();
-  for (const record of writes.audit) heads.set(key(record.tenantId, record.stream), { tenant_id: record.tenantId, stream: record.stream, sequence: record.sequence, hash: record.hash });
-  return { audit, heads: [...heads.values()] };
+  for (const record of writes.audit) {
+    const headKey = key(record.tenantId, record.stream);
+    const previous = heads.get(headKey)?.['previous_sequence'] ?? record.sequence - 1;
+    heads.set(headKey, { tenant_id: record.tenantId, stream: record.stream, sequence: record.sequence, hash: record.hash, previous_sequence: previous });
+  }
+  return { audit, heads: [...heads.entries()].sort(([a], [b]) => byKey(a, b)).map(([, head]) => head) };
 }
 
-/** The call that writes a batch (see contra_batch_apply in schema-batch-v5.ts); empty parts are left out. */
-export function writeQuery(state: BatchState, writes: BatchWrites, committedAt: number): string {
+/**
+ * The call that writes a batch (see contra_batch_apply in schema-batch-v5.ts and -v6.ts);
+ * empty parts are left out. `expected`: the accounts as they stood when a batch was
+ * decided on remembered rows, which the write checks; null after a locked read.
+ */
+export function writeQuery(state: BatchState, writes: BatchWrites, committedAt: number, expected: Expected | null = null): string {
   const document = {
     committed_at: committedAt,
     ...nonEmpty({
       tenants: [...writes.tenants],
       ...recordRows(writes),
-      ...accountRows(state, writes),
+      ...accountRows(state, writes, expected),
       ...transferRows(writes),
       ledger: ledgerRows(writes),
       ...auditRows(writes),

@@ -1,16 +1,20 @@
 // Group commit for PostgreSQL: changesets that arrive while a batch is in flight wait and
-// go together in the next transaction — lock and read in one round trip, decide in
-// memory, write with one multi-row statement per table and COMMIT in a second round trip
-// (one WAL flush for the batch, synchronous_commit untouched).
-// A batch that lost a race with another process (deadlock, a unique key taken meanwhile)
-// is decided again from fresh reads; a batch that fails otherwise is split, so a broken
-// changeset fails alone.
+// go together in the next transaction, decided in memory and written with one multi-row
+// statement per table, with one WAL flush for the batch (synchronous_commit untouched).
+// A batch whose rows this process remembers from its own last commits is decided first and
+// written in one round trip, the write checking under lock every row it was decided on
+// (batch-cache.ts, schema-batch-v6.ts); any other batch, or one whose remembered rows turn
+// out stale, takes two: lock and read, then write and COMMIT. Refusals are only ever
+// decided on a locked read. A batch that lost a race with another process (deadlock, a
+// unique key taken meanwhile) is decided again from fresh reads; a batch that fails
+// otherwise is split, so a broken changeset fails alone.
 import type pg from 'pg';
 import type { Clock } from '../../../app/ports/clock.ts';
 import type { Changeset, CommitResult } from '../../../app/ports/store.ts';
 import { invariant } from '../../../domain/invariant.ts';
-import { batchStateFrom, stateQuery, tenantsOf } from './batch-state.ts';
-import { decideChangeset, emptyWrites } from './batch-decide.ts';
+import { BatchCache, type Expected } from './batch-cache.ts';
+import { batchStateFrom, stateQuery, tenantsOf, type BatchState } from './batch-state.ts';
+import { decideChangeset, emptyWrites, type BatchWrites } from './batch-decide.ts';
 import { writeQuery } from './batch-write.ts';
 import { pgCode, pgErrors, tenantSetting } from './pg.ts';
 
@@ -21,6 +25,14 @@ export const batchAttemptsMax = 5;
 
 type Waiting = { readonly changeset: Changeset; readonly resolve: (result: CommitResult) => void; readonly reject: (error: unknown) => void };
 type Outcome = { readonly result: CommitResult } | { readonly error: unknown };
+
+type Decided = { readonly state: BatchState; readonly outcomes: Outcome[]; readonly writes: BatchWrites; readonly committedAt: number };
+
+/** A batch decided on remembered rows found them changed (schema-batch-v6.ts): decide it again on a locked read. */
+function staleMemory(error: unknown): boolean {
+  const code = pgCode(error);
+  return code === pgErrors.staleBatch || code === pgErrors.uniqueViolation;
+}
 
 function lostRace(error: unknown): boolean {
   const code = pgCode(error);
@@ -35,6 +47,9 @@ export class PgGroupCommitter {
   #inFlight = 0;
   #scheduled = false;
   #lastCommittedAt = 0;
+  readonly #cache = new BatchCache();
+  /** Batches committed in one round trip on remembered rows, after a locked read, and remembered rows found stale. */
+  readonly counts = { remembered: 0, read: 0, stale: 0 };
   #idle: (() => void)[] = [];
 
   constructor(pool: pg.Pool, clock: Clock, inFlightMax = 1) {
@@ -114,34 +129,89 @@ export class PgGroupCommitter {
     }
   }
 
-  /** Two round trips: lock and read (after BEGIN and the tenant declaration), then write and COMMIT. */
+  /**
+   * A batch whose rows this process remembers is decided first and written in one round
+   * trip, the write checking what it was decided on (batch-cache.ts); otherwise, or when
+   * that check fails, two round trips: lock and read, then write and COMMIT.
+   */
   async #commitOnce(changesets: readonly Changeset[]): Promise<Outcome[]> {
-    const client = await this.#pool.connect();
-    let broken = false;
+    const remembered = this.#cache.stateFor(changesets);
+    if (remembered !== null) {
+      const outcomes = await this.#commitRemembered(changesets, remembered);
+      if (outcomes !== null) return outcomes;
+    }
+    return this.#commitRead(changesets);
+  }
+
+  /** One round trip, or null when the batch must be decided on a locked read instead. */
+  async #commitRemembered(changesets: readonly Changeset[], state: BatchState): Promise<Outcome[] | null> {
+    const expected: Expected = { accounts: new Map(state.accounts) };
+    const { outcomes, writes, committedAt } = this.#decide(state, changesets);
+    // A refusal (or an error) is only ever given on rows read under lock.
+    if (!outcomes.every((outcome) => 'result' in outcome && outcome.result.ok)) return null;
     try {
-      const begin = `BEGIN; SET LOCAL contra.tenant_ids = ${tenantSetting(tenantsOf(changesets))}`;
+      await this.#inTransaction(changesets, (client, begin) => client.query(`${begin}; ${writeQuery(state, writes, committedAt, expected)}; COMMIT`));
+    } catch (error) {
+      if (!staleMemory(error)) throw error;
+      this.counts.stale++;
+      return null;
+    }
+    this.#committed(state, writes, committedAt);
+    this.counts.remembered++;
+    return outcomes;
+  }
+
+  async #commitRead(changesets: readonly Changeset[]): Promise<Outcome[]> {
+    let decided: Decided | undefined;
+    await this.#inTransaction(changesets, async (client, begin) => {
       const read = await client.query(`${begin}; ${stateQuery(changesets)}`) as unknown as pg.QueryResult<{ state: string }>[];
       const text = read[2]?.rows[0]?.state;
       invariant(text !== undefined, 'contra_batch_read returned nothing');
       const state = batchStateFrom(text);
-      // After every earlier commit of this process and after the last transfer of every
-      // account it touches, whatever other processes' clocks say.
-      let committedAt = Math.max(this.#clock.now(), this.#lastCommittedAt + 1);
-      for (const account of state.accounts.values()) committedAt = Math.max(committedAt, Number(account.lastCommittedAt) + 1);
-      invariant(Number.isSafeInteger(committedAt), `committedAt ${committedAt} is not a time in ms`);
-      const writes = emptyWrites();
-      const outcomes: Outcome[] = changesets.map((changeset) => {
-        try {
-          const conflict = decideChangeset(state, changeset, writes);
-          return { result: conflict === null ? { ok: true, committedAt } : { ok: false, conflict } };
-        } catch (error) {
-          return { error };
-        }
-      });
-      await client.query(`${writeQuery(state, writes, committedAt)}; COMMIT`);
-      this.#lastCommittedAt = Math.max(this.#lastCommittedAt, committedAt);
-      return outcomes;
+      decided = { state, ...this.#decide(state, changesets) };
+      await client.query(`${writeQuery(state, decided.writes, decided.committedAt)}; COMMIT`);
+    });
+    invariant(decided !== undefined, 'a committed batch was decided');
+    this.#committed(decided.state, decided.writes, decided.committedAt);
+    this.counts.read++;
+    return decided.outcomes;
+  }
+
+  #decide(state: BatchState, changesets: readonly Changeset[]): Omit<Decided, 'state'> {
+    // After every earlier commit of this process and after the last transfer of every
+    // account it touches, whatever other processes' clocks say.
+    let committedAt = Math.max(this.#clock.now(), this.#lastCommittedAt + 1);
+    for (const account of state.accounts.values()) committedAt = Math.max(committedAt, Number(account.lastCommittedAt) + 1);
+    invariant(Number.isSafeInteger(committedAt), `committedAt ${committedAt} is not a time in ms`);
+    const writes = emptyWrites();
+    const outcomes: Outcome[] = changesets.map((changeset) => {
+      try {
+        const conflict = decideChangeset(state, changeset, writes);
+        return { result: conflict === null ? { ok: true, committedAt } : { ok: false, conflict } };
+      } catch (error) {
+        return { error };
+      }
+    });
+    return { outcomes, writes, committedAt };
+  }
+
+  #committed(state: BatchState, writes: BatchWrites, committedAt: number): void {
+    this.#lastCommittedAt = Math.max(this.#lastCommittedAt, committedAt);
+    this.#cache.remember(state, writes, committedAt);
+  }
+
+  /**
+   * Runs `work` in a transaction on a pooled connection (`begin` opens it and declares the
+   * batch's tenants); rolls back if it throws, and then forgets the rows the batch touched,
+   * since whether it committed may be unknown.
+   */
+  async #inTransaction(changesets: readonly Changeset[], work: (client: pg.PoolClient, begin: string) => Promise<unknown>): Promise<void> {
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      await work(client, `BEGIN; SET LOCAL contra.tenant_ids = ${tenantSetting(tenantsOf(changesets))}`);
     } catch (error) {
+      this.#cache.forget(changesets);
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { schemaVersion1, schemaVersion2 } from './schema.ts';
 import { schemaVersion3, schemaVersion4 } from './schema-batch.ts';
 import { schemaVersion5 } from './schema-batch-v5.ts';
+import { schemaVersion6 } from './schema-batch-v6.ts';
 
 type Migration = { readonly version: number; readonly name: string; readonly sql: string };
 
@@ -14,6 +15,7 @@ export const pgMigrations: readonly Migration[] = [
   { version: 3, name: 'group commit functions: batch state and batch write, planned once per connection', sql: schemaVersion3 },
   { version: 4, name: 'cheaper protections on the hot path: accounts trigger on definition columns only, no history foreign keys', sql: schemaVersion4 },
   { version: 5, name: 'group commit functions over jsonb (parsed once), empty parts skipped', sql: schemaVersion5 },
+  { version: 6, name: 'batch write checks expected account balances and record versions (batches decided on remembered rows)', sql: schemaVersion6 },
 ];
 
 /** Any constant: every Contra process migrating this database takes the same lock. */

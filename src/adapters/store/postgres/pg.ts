@@ -84,6 +84,8 @@ export const pgErrors = {
   uniqueViolation: '23505',
   deadlock: '40P01',
   serialization: '40001',
+  /** Raised by contra_batch_apply (v6) when a batch's expected rows differ from the stored ones. */
+  staleBatch: 'CTR01',
 } as const;
 
 export function pgCode(error: unknown): string | undefined {

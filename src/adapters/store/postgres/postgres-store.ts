@@ -42,6 +42,11 @@ export class PostgresStore implements Store {
     return inTransaction(this.#pool, [tenantId], mode, work);
   }
 
+  /** How this process's batches were committed (see group-commit.ts): for tests and benchmarks. */
+  batchCounts(): Readonly<{ remembered: number; read: number; stale: number }> {
+    return { ...this.#committer.counts };
+  }
+
   migrate(): Promise<void> {
     return migrateSchema(this.#pool, this.#clock.now());
   }

@@ -1,0 +1,172 @@
+// Batches decided on remembered rows (batch-cache.ts, migration v6): a process commits in
+// one round trip what it can decide from the rows its own last commits left, and the
+// write checks every assumption. Here a second store (another process) changes those rows
+// in between — an account's balance, an audit stream's head, a record's version, a pending
+// transfer's resolution — and the first store must notice, write nothing on the stale
+// decision, and decide again on a locked read exactly as if it had never remembered.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Changeset, CommitResult } from '../../../app/ports/store.ts';
+import { createAuditVerifier } from '../../../domain/audit/verify-chain.ts';
+import type { AccountId, AuditRecordId, TenantId, TransferId } from '../../../domain/ids.ts';
+import { systemClock } from '../../system/system-clock.ts';
+import { openPostgresStore, type PostgresStore } from './postgres-store.ts';
+import { createTestSchema, probeTestDatabase, type TestSchema } from './test-database.ts';
+
+const availability = await probeTestDatabase();
+const skip = availability.available ? false : `no PostgreSQL: ${availability.reason}`;
+const at = 1_700_000_000_000;
+
+const customer = 'customer' as AccountId;
+const merchant = 'merchant' as AccountId;
+
+function tenant(): TenantId {
+  return `ten_mem_${randomUUID().slice(0, 8)}` as TenantId;
+}
+
+/** A customer account that may not go negative, funded with 100, and a merchant. */
+function opening(tenantId: TenantId): Changeset {
+  return {
+    tenantId, at,
+    accounts: [
+      { id: 'funding' as AccountId, tenantId, type: 'processor_clearing', currency: 'NGN', name: 'funding', allowNegative: true },
+      { id: customer, tenantId, type: 'customer', currency: 'NGN', name: 'customer', allowNegative: false },
+      { id: merchant, tenantId, type: 'merchant', currency: 'NGN', name: 'merchant', allowNegative: true },
+    ],
+  };
+}
+
+function spend(tenantId: TenantId, id: string, amountMinor: bigint, extra: Partial<Changeset> = {}): Changeset {
+  return {
+    tenantId, at, ...extra,
+    transfers: [{ id: id as TransferId, kind: 'posted', debitAccountId: customer, creditAccountId: merchant, amountMinor, currency: 'NGN', code: 'spend' }],
+  };
+}
+
+function assertOk(result: CommitResult): void {
+  assert.ok(result.ok, JSON.stringify(result));
+}
+
+void describe('postgresql batches decided on remembered rows', { skip }, () => {
+  let schema: TestSchema;
+  let first: PostgresStore;
+  let second: PostgresStore;
+  before(async () => {
+    schema = await createTestSchema('remembered');
+    first = openPostgresStore({ connectionString: schema.url, clock: systemClock });
+    second = openPostgresStore({ connectionString: schema.url, clock: systemClock });
+    await first.migrate();
+  });
+  after(async () => {
+    await first.close();
+    await second.close();
+    await schema.drop();
+  });
+
+  /** Opens the tenant's accounts and funds the customer with 100 through the first store. */
+  async function funded(): Promise<TenantId> {
+    const tenantId = tenant();
+    assertOk(await first.commit(opening(tenantId)));
+    assertOk(await first.commit({
+      tenantId, at,
+      transfers: [{ id: 'fund' as TransferId, kind: 'posted', debitAccountId: 'funding' as AccountId, creditAccountId: customer, amountMinor: 100n, currency: 'NGN', code: 'funding' }],
+    }));
+    return tenantId;
+  }
+
+  void it('commits in one round trip what the process remembers', async () => {
+    const tenantId = await funded();
+    const before = first.batchCounts();
+    for (let index = 0; index < 5; index++) assertOk(await first.commit(spend(tenantId, `s-${index}`, 1n)));
+    const counts = first.batchCounts();
+    assert.equal(counts.remembered - before.remembered, 5);
+    assert.equal(counts.read - before.read, 0);
+    const account = (await second.getAccounts(tenantId, [customer])).get(customer);
+    assert.equal(account?.debitsPosted, 5n);
+  });
+
+  void it('refuses a spend another process made unaffordable meanwhile, instead of writing balances it remembered', async () => {
+    const tenantId = await funded();
+    assertOk(await first.commit(spend(tenantId, 'first-1', 10n)));
+    // Another process spends 85 of the 90 left; the first still remembers 90.
+    assertOk(await second.commit(spend(tenantId, 'second-1', 85n)));
+    const before = first.batchCounts();
+    const result = await first.commit(spend(tenantId, 'first-2', 10n));
+    assert.deepEqual(result, { ok: false, conflict: { kind: 'balance_limit', accountId: customer } });
+    const counts = first.batchCounts();
+    assert.equal(counts.stale - before.stale, 1, 'the remembered balances were found stale');
+    assert.equal(counts.read - before.read, 1, 'and the batch decided again on a locked read');
+    const account = (await first.getAccounts(tenantId, [customer])).get(customer);
+    assert.equal(account?.debitsPosted, 95n);
+    assert.equal(account.creditsPosted, 100n);
+    const totals = (await first.journalTotals(tenantId)).get('NGN');
+    assert.equal(totals?.debits.debitsPosted, totals?.credits.creditsPosted);
+    // Memory is fresh again: the next spend that fits goes in one round trip.
+    assertOk(await first.commit(spend(tenantId, 'first-3', 5n)));
+    assert.equal(first.batchCounts().remembered - counts.remembered, 1);
+  });
+
+  void it('keeps an audit stream one unbroken chain when another process extends it meanwhile', async () => {
+    const tenantId = await funded();
+    const append = (id: string) => ({ id: id as AuditRecordId, stream: 'txn:shared', at, action: 'payment.note', initiator: 'test', status: 'NOTED' });
+    assertOk(await first.commit(spend(tenantId, 'a-1', 1n, { audit: [append('audit-1')] })));
+    assertOk(await second.commit(spend(tenantId, 'a-2', 1n, { audit: [append('audit-2')] })));
+    // The first store remembers the head at sequence 1: its append at 2 is refused by the
+    // database and decided again (at 3). The next one is stale on the balances as well.
+    const before = first.batchCounts();
+    assertOk(await first.commit({ tenantId, at, audit: [append('audit-3')] }));
+    assertOk(await first.commit(spend(tenantId, 'a-3', 1n, { audit: [append('audit-4')] })));
+    const verifier = createAuditVerifier();
+    const heads = await first.scanAudit(tenantId, () => (record) => { verifier.visit(record); });
+    const report = verifier.finish(heads, null);
+    assert.equal(report.status, 'intact', JSON.stringify(report));
+    assert.deepEqual(heads.map((head) => [head.stream, head.sequence]), [['txn:shared', 4]]);
+    assert.equal(first.batchCounts().stale - before.stale, 2);
+  });
+
+  void it('gives a version conflict when another process changed a record the changeset expects unchanged', async () => {
+    const tenantId = await funded();
+    const record = (version: number, step: number) => ({ kind: 'payment', id: 'p-1', body: { step }, expectedVersion: version });
+    assertOk(await first.commit(spend(tenantId, 'r-1', 1n, { records: [record(0, 1)] })));
+    assertOk(await second.commit({ tenantId, at, records: [record(1, 2)] }));
+    const result = await first.commit(spend(tenantId, 'r-2', 1n, { records: [record(1, 3)] }));
+    assert.deepEqual(result, { ok: false, conflict: { kind: 'version', recordKind: 'payment', id: 'p-1' } });
+    const stored = await first.getRecord(tenantId, 'payment', 'p-1');
+    assert.deepEqual([stored?.version, stored?.body], [2, { step: 2 }]);
+    const account = (await first.getAccounts(tenantId, [customer])).get(customer);
+    assert.equal(account?.debitsPosted, 1n, 'the refused changeset moved nothing');
+  });
+
+  void it('refuses to resolve a hold another process resolved meanwhile', async () => {
+    const tenantId = await funded();
+    const hold: Changeset = {
+      tenantId, at,
+      transfers: [{ id: 'hold' as TransferId, kind: 'pending', debitAccountId: customer, creditAccountId: merchant, amountMinor: 40n, currency: 'NGN', code: 'hold' }],
+    };
+    const resolve = (id: string, kind: 'post_pending' | 'void_pending', amountMinor: bigint): Changeset => ({
+      tenantId, at,
+      transfers: [{ id: id as TransferId, kind, pendingId: 'hold' as TransferId, pendingAmountMinor: 40n, debitAccountId: customer, creditAccountId: merchant, amountMinor, currency: 'NGN', code: 'resolve' }],
+    });
+    assertOk(await first.commit(hold));
+    assertOk(await second.commit(resolve('post', 'post_pending', 40n)));
+    const result = await first.commit(resolve('void', 'void_pending', 40n));
+    assert.deepEqual(result, { ok: false, conflict: { kind: 'pending_resolved', transferId: 'hold' } });
+    const account = (await first.getAccounts(tenantId, [customer])).get(customer);
+    assert.deepEqual([account?.debitsPosted, account?.debitsPending], [40n, 0n]);
+  });
+
+  void it('keeps the balance limit with two processes spending the same account, round after round', async () => {
+    const tenantId = await funded();
+    // Rounds in which both spend at once, so each store's memory keeps going stale.
+    const results: CommitResult[] = [];
+    for (let round = 0; round < 20; round++) {
+      results.push(...await Promise.all([first, second, first, second].map((store, index) => store.commit(spend(tenantId, `race-${round}-${index}`, 3n)))));
+    }
+    const committed = results.filter((result) => result.ok).length;
+    assert.equal(committed, 33, 'exactly as many as 100 affords');
+    assert.ok(results.every((result) => result.ok || result.conflict.kind === 'balance_limit'));
+    const account = (await first.getAccounts(tenantId, [customer])).get(customer);
+    assert.equal(account?.debitsPosted, 99n);
+  });
+});
