@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import type { Changeset, CommitResult } from '../../../app/ports/store.ts';
 import { createAuditVerifier } from '../../../domain/audit/verify-chain.ts';
 import type { AccountId, AuditRecordId, TenantId, TransferId } from '../../../domain/ids.ts';
@@ -154,6 +155,40 @@ void describe('postgresql batches decided on remembered rows', { skip }, () => {
     assert.deepEqual(result, { ok: false, conflict: { kind: 'pending_resolved', transferId: 'hold' } });
     const account = (await first.getAccounts(tenantId, [customer])).get(customer);
     assert.deepEqual([account?.debitsPosted, account?.debitsPending], [40n, 0n]);
+  });
+
+  void it('loses the answer to a committed batch without applying it twice or trusting what it remembered', async () => {
+    const tenantId = await funded();
+    assertOk(await first.commit(spend(tenantId, 'before', 10n)));
+    // The connection fails after the one-round-trip batch committed, before its answer
+    // came back: the caller cannot know, and the store must not assume either way.
+    const prototype = pg.Client.prototype as unknown as { query: (this: pg.Client, text: unknown) => Promise<unknown> };
+    const query = prototype.query;
+    let dropped = 0;
+    const lossy = async function (this: pg.Client, text: unknown): Promise<unknown> {
+      const result: unknown = await query.call(this, text);
+      if (dropped === 0 && typeof text === 'string' && text.includes('contra_batch_apply') && text.startsWith('BEGIN')) {
+        dropped++;
+        throw Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
+      }
+      return result;
+    };
+    prototype.query = lossy;
+    try {
+      await assert.rejects(first.commit(spend(tenantId, 'lost-answer', 20n)), /Connection terminated/);
+    } finally {
+      prototype.query = query;
+    }
+    assert.equal(dropped, 1);
+    const before = first.batchCounts();
+    assertOk(await first.commit(spend(tenantId, 'after', 30n)));
+    assert.equal(first.batchCounts().read - before.read, 1, 'what the lost batch touched is read again under lock');
+    // A replay of the lost changeset is refused: it did commit.
+    assert.deepEqual(await first.commit(spend(tenantId, 'lost-answer', 20n)), { ok: false, conflict: { kind: 'transfer_exists', transferId: 'lost-answer' } });
+    const account = (await second.getAccounts(tenantId, [customer])).get(customer);
+    assert.equal(account?.debitsPosted, 60n, '10 + 20 (committed, answer lost) + 30, each once');
+    const totals = (await second.journalTotals(tenantId)).get('NGN');
+    assert.equal(totals?.debits.debitsPosted, totals?.credits.creditsPosted);
   });
 
   void it('keeps the balance limit with two processes spending the same account, round after round', async () => {
