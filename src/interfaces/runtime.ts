@@ -29,7 +29,7 @@ import { openNotificationRouting } from './notification-channels.ts';
 import { openBackupTarget, type BackupTarget } from './backup-target.ts';
 import { nigerianPublicHolidays } from '../adapters/holidays/nigerian-public-holidays.ts';
 import type { PrometheusMetrics } from './metrics/prometheus-metrics.ts';
-import { instrumentStore } from './metrics/instrument-store.ts';
+import { instrumentStore, type StoreMetrics } from './metrics/instrument-store.ts';
 import { instrumentRouting } from './metrics/instrument-notifications.ts';
 
 export type Runtime = {
@@ -62,6 +62,8 @@ export type RuntimeOverrides = {
   readonly generateBootstrapToken?: boolean;
   /** Count commits, status changes and notification sends here (`contra serve`; Lambda uses EMF). */
   readonly metrics?: PrometheusMetrics;
+  /** Count commits and status changes here when `metrics` is not given (Lambda: CloudWatch embedded metrics). */
+  readonly storeMetrics?: StoreMetrics;
 };
 
 /** The local vault over its key file, or AWS KMS when PAYMENT_KMS_KEY_ARN is set. */
@@ -108,7 +110,8 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
   const clock = overrides.clock ?? systemClock;
   const metrics = overrides.metrics ?? null;
   const openedStore = await openStore(config, clock);
-  const store = metrics === null ? openedStore : instrumentStore(openedStore, config.store.kind, metrics);
+  const storeMetrics = metrics ?? overrides.storeMetrics ?? null;
+  const store = storeMetrics === null ? openedStore : instrumentStore(openedStore, config.store.kind, storeMetrics);
   await store.migrate();
   const vault = await openKeyVault(config, clock, overrides.kmsClient);
   const processors = overrides.processors ?? [

@@ -61,6 +61,8 @@ describe('GET /metrics', () => {
     await fundedCustomer(service, tenant, 'metrics-alice');
     assert.equal((await toBank(service, tenant, 'metrics-nip-00', 'metrics-alice', '0123456700', '50.00')).status, 201);
     assert.equal((await toBank(service, tenant, 'metrics-nip-91', 'metrics-alice', '0123456791', '30.00', { channel: 'branch' })).status, 502);
+    // Refused and reversed to the sender in the same commit: still a failure, and a reversal.
+    assert.equal((await toBank(service, tenant, 'metrics-nip-05', 'metrics-alice', '0123456705', '20.00')).status, 502);
     const afterwards = await scrape();
     const moved = (name: string, labels: Record<string, string>): number => sample(afterwards, name, labels) - sample(before, name, labels);
     const changes = 'contra_transaction_status_changes_total';
@@ -68,14 +70,15 @@ describe('GET /metrics', () => {
     assert.equal(moved(changes, { kind: 'payment', status: 'PARTIALLY-REFUNDED' }), 1);
     assert.equal(moved(changes, { kind: 'refund', status: 'REFUND-SUCCESS' }), 1);
     assert.equal(moved(changes, { kind: 'transfer', status: 'TRANSFER-SUCCESS' }), 2, 'the funding transfer and the transfer to the other bank');
-    assert.equal(moved(changes, { kind: 'transfer', status: 'TRANSFER-FAILED' }), 1);
+    assert.equal(moved(changes, { kind: 'transfer', status: 'TRANSFER-FAILED' }), 2, 'both refused transfers, the reversed one too');
+    assert.equal(moved(changes, { kind: 'transfer', status: 'TRANSFER-REVERSED' }), 1);
     assert.equal(moved(changes, { kind: 'reversal', status: 'PENDING_APPROVAL' }), 1, 'the branch channel needs a person');
     assert.ok(moved('contra_store_commits_total', { store: service.storeKind, outcome: 'committed' }) >= 6);
     assert.ok(moved('contra_store_commit_duration_seconds_count', { store: service.storeKind }) >= 6);
     const route = { route: '/api/v1/payments/:transaction_id/refunds', method: 'POST', status: '200' };
     assert.equal(moved('contra_http_requests_total', route), 1);
     assert.equal(moved('contra_http_request_duration_seconds_count', route), 1);
-    assert.equal(moved('contra_http_requests_total', { route: '/api/v1/transfers', method: 'POST', status: '502' }), 1);
+    assert.equal(moved('contra_http_requests_total', { route: '/api/v1/transfers', method: 'POST', status: '502' }), 2);
     for (const secret of ['metrics-pay-1', 'metrics-alice', 'metrics-nip', '4242424242424242', tenant.tenantId, tenant.adminKey, metricsToken]) {
       assert.ok(!afterwards.includes(secret), `${secret} is not in the metrics`);
     }

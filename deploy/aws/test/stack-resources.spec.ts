@@ -8,7 +8,7 @@ import { defaultTableNames, auditTableIndexes, ledgerTableIndexes, tableKeys } f
 import { auditMaxReceiveCount } from '../lib/storage.ts';
 import { auditConsumerBatchSize, auditConsumerTimeoutSeconds } from '../../../src/interfaces/lambda/lambda-contract.ts';
 import { backupTimeoutMinutes } from '../lib/functions.ts';
-import { refundFailureRatePercentMax } from '../lib/alarms.ts';
+import { refundFailureRatePercentMax, transferFailureRatePercentMax, transferRateSampleMin } from '../lib/alarms.ts';
 import { resourcesOf, synthesize } from './support.ts';
 
 const { template } = synthesize();
@@ -173,6 +173,23 @@ describe('AWS stack: alarms', () => {
         Match.objectLike({ Id: 'requested', MetricStat: Match.objectLike({ Metric: { Namespace: metricsNamespace, MetricName: metricNames.refundRequested, Dimensions: [{ Name: 'service', Value: 'contra' }] } }) }),
         Match.objectLike({ Id: 'failed', MetricStat: Match.objectLike({ Metric: { Namespace: metricsNamespace, MetricName: metricNames.refundFailed, Dimensions: [{ Name: 'service', Value: 'contra' }] } }) }),
       ]),
+    });
+  });
+
+  it('alarms on the transfer failure rate (failed and escalated over all ended, gaps filled) and on failed commits', () => {
+    const dimensions = [{ Name: 'service', Value: 'contra' }];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: transferFailureRatePercentMax,
+      AlarmActions: Match.anyValue(),
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: Match.stringLikeRegexp(`>= ${transferRateSampleMin}, 100 \\* \\(FILL\\(failed, 0\\) \\+ FILL\\(escalated, 0\\)\\)`) }),
+        Match.objectLike({ Id: 'succeeded', MetricStat: Match.objectLike({ Period: 900, Metric: { Namespace: metricsNamespace, MetricName: metricNames.transferSucceeded, Dimensions: dimensions } }) }),
+        Match.objectLike({ Id: 'failed', MetricStat: Match.objectLike({ Period: 900, Metric: { Namespace: metricsNamespace, MetricName: metricNames.transferFailed, Dimensions: dimensions } }) }),
+        Match.objectLike({ Id: 'escalated', MetricStat: Match.objectLike({ Period: 900, Metric: { Namespace: metricsNamespace, MetricName: metricNames.transferEscalated, Dimensions: dimensions } }) }),
+      ]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: metricNames.storeCommitError, Namespace: metricsNamespace, Dimensions: dimensions, Threshold: 1, AlarmActions: Match.anyValue(),
     });
   });
 

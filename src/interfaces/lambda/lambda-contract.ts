@@ -61,6 +61,13 @@ export const metricNames = {
   /** Declined by the processor (502) or failed on our side (5xx): the refund failure rate's numerator. */
   refundFailed: 'RefundFailed',
   httpServerError: 'HttpServerError',
+  /** Transfers that ended, counted from committed changesets (store-metrics.ts): the transfer failure rate. */
+  transferSucceeded: 'TransferSucceeded',
+  transferFailed: 'TransferFailed',
+  /** Still unknown after the status-query limit, handed to a person. */
+  transferEscalated: 'TransferEscalated',
+  /** A commit that failed outright (not a conflict, which the use case retries). */
+  storeCommitError: 'StoreCommitError',
   jobRun: 'JobRun',
   jobFailed: 'JobFailed',
   /** An invocation of a scheduled handler by something other than its schedule. */

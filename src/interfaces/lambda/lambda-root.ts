@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig, type Config } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { openRuntime, type Runtime, type RuntimeOverrides } from '../runtime.ts';
+import { emfStoreMetrics } from './store-metrics.ts';
 import { buildHttpServer } from '../http/server.ts';
 import { createObservability, type Observability } from './observability.ts';
 
@@ -39,6 +40,7 @@ export async function openLambdaRoot(environment: NodeJS.ProcessEnv, options: La
     ...(kmsClient === undefined ? {} : { kmsClient }),
     ...(sqsClient === undefined ? {} : { sqsClient }),
     generateBootstrapToken: false,
+    storeMetrics: emfStoreMetrics(observability.metrics),
   });
   const app = await buildHttpServer(runtime, { logger, bodyLimitBytes: config.bodyLimitBytes });
   observability.logger.debug('Lambda root opened', { store: config.store.kind, keyVault: config.kmsKeyArn === null ? 'local' : 'aws-kms' });

@@ -7,8 +7,17 @@ import { paymentKind } from '../../app/payments/payment-record.ts';
 import { refundKind, refundStatuses } from '../../app/refunds/refund-record.ts';
 import { transferKind, transferStatuses } from '../../app/transfers/transfer-record.ts';
 import { reversalKind, reversalStatuses } from '../../app/reversals/reversal-record.ts';
-import type { PrometheusMetrics } from './prometheus-metrics.ts';
 import { secondsSince } from './elapsed.ts';
+
+/**
+ * Where a wrapped store reports: prom-client's counters and histogram for `contra serve`
+ * (PrometheusMetrics fits as is), CloudWatch embedded metrics on Lambda (lambda/store-metrics.ts).
+ */
+export type StoreMetrics = {
+  readonly commits: { inc(labels: { store: string; outcome: 'committed' | 'conflict' | 'error' }): void };
+  readonly commitDuration: { observe(labels: { store: string }, seconds: number): void };
+  readonly statusChanges: { inc(labels: { kind: string; status: string }): void };
+};
 
 /** The kinds counted, each with its closed list of statuses (anything else is not counted). */
 const countedStatuses: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
@@ -16,21 +25,29 @@ const countedStatuses: ReadonlyMap<string, readonly string[]> = new Map<string, 
 ]);
 
 /**
- * A payment, refund or transfer changed status when the changeset appends to its
- * PaymentLedger; it counts once, by the status its record ends in. Every write of a
- * reversal is a status change (requested, approved, rejected, completed).
+ * A payment or refund changed status when the changeset appends to its PaymentLedger; it
+ * counts once, by the status its record ends in. A transfer counts every status its
+ * changeset appends to its ledger, so a failure reversed in the same commit (TRANSFER-FAILED
+ * then TRANSFER-REVERSED) counts as a failure and a reversal, as when they are two commits.
+ * Every write of a reversal is a status change (requested, approved, rejected, completed).
  */
-function countStatusChanges(metrics: PrometheusMetrics, changeset: Changeset): void {
-  const moved = new Set((changeset.ledgerEntries ?? []).map((entry) => entry.transactionId));
+function countStatusChanges(metrics: StoreMetrics, changeset: Changeset): void {
+  const entries = changeset.ledgerEntries ?? [];
+  const moved = new Set(entries.map((entry) => entry.transactionId));
   for (const record of changeset.records ?? []) {
     const statuses = countedStatuses.get(record.kind);
     if (statuses === undefined || (record.kind !== reversalKind && !moved.has(record.id))) continue;
-    const status = statuses.find((known) => known === record.body['status']);
-    if (status !== undefined) metrics.statusChanges.inc({ kind: record.kind, status });
+    const ended = record.kind === transferKind
+      ? entries.filter((entry) => entry.transactionId === record.id).map((entry) => entry.status)
+      : [record.body['status']];
+    for (const value of ended) {
+      const status = statuses.find((known) => known === value);
+      if (status !== undefined) metrics.statusChanges.inc({ kind: record.kind, status });
+    }
   }
 }
 
-export function instrumentStore(store: Store, storeKind: string, metrics: PrometheusMetrics): Store {
+export function instrumentStore(store: Store, storeKind: string, metrics: StoreMetrics): Store {
   const commit = async (changeset: Changeset): Promise<CommitResult> => {
     const startedAt = performance.now();
     try {
