@@ -215,7 +215,7 @@ describe('reconciliation faults', () => {
     assert.equal((await readTransfer(service, tenant, 'orphan-1'))['transfer_status'], 'TRANSFER-REVERSED');
   });
 
-  it('leaves nothing half-written when the store dies before the log, and the rerun succeeds once', async () => {
+  it('records a run that dies before its log as failed, moves no checkpoint, and the rerun succeeds once', async () => {
     const tenant = await createTenant(service, 'Crash bank');
     await fundedCustomer(service, tenant, 'alice', '1000.00');
     await toBank(service, tenant, 'crash-1', 'alice', '0123456197', '30.00');
@@ -223,7 +223,18 @@ describe('reconciliation faults', () => {
     const deps = service.runtime.deps;
     const crashing = crashingOnce(deps.store, (changeset) => changeset.records?.some((record) => record.kind === reconciliationLogKind) ?? false, 'simulated crash before the log');
     await assert.rejects(runReconciliation({ ...deps, store: crashing }, tenantId, { type: 'real_time' }), /simulated crash/);
-    assert.equal((await deps.store.listRecords(tenantId, reconciliationLogKind, { limit: 10 })).items.length, 0);
+    // The failed run is on record — log, audit, notice — and its lease is given back in the same commit.
+    const logs = (await deps.store.listRecords(tenantId, reconciliationLogKind, { limit: 10 })).items;
+    assert.deepEqual(logs.map((log) => [log.body['status'], log.body['type'], log.body['transactions_checked']]), [['failed', 'real_time', undefined]]);
+    assert.match(logs[0]?.body['failure'] as string, /simulated crash before the log/);
+    const listed = await call(service, 'GET', '/api/v1/reconciliations', undefined, { token: tenant.keys['auditor']! });
+    assert.equal(listed.status, 200, listed.text);
+    const shown = (listed.body['data'] as Log[])[0];
+    assert.deepEqual([shown?.['status'], typeof shown?.['run_failed_at']], ['failed', 'string']);
+    const audit = await deps.store.listAudit(tenantId, { action: 'reconciliation.failed' }, { limit: 10 });
+    assert.equal(audit.items.length, 1);
+    const notices = await deps.store.listRecords(tenantId, 'notification', { limit: 50 });
+    assert.ok(notices.items.some((notice) => notice.body['template'] === 'reconciliation.failed'));
     const checkpoint = await deps.store.getRecord(tenantId, reconciliationCheckpointKind, 'real_time');
     assert.deepEqual([checkpoint?.body['running_run_id'], checkpoint?.body['through_at']], [null, null], 'the lease is given back, the checkpoint has not moved');
     // The status query already reversed the debit before the crash; the rerun finds it done.

@@ -95,6 +95,7 @@ export function reconciliationLogView(log: ReconciliationLog): JsonObject {
   return {
     id: log.id, ...log.body,
     run_started_at: iso(log.body['run_started_at']), run_completed_at: iso(log.body['run_completed_at']),
+    ...(log.body['run_failed_at'] === undefined ? {} : { run_failed_at: iso(log.body['run_failed_at']) }),
     window_from: iso(log.body['window_from']), window_to: iso(log.body['window_to']),
   };
 }

@@ -5,9 +5,11 @@
 // (2) read our side and check its legs and sums, compare with the statement; (3) act on the
 // mismatches through the existing detection machinery (act-on-mismatches.ts); (4) commit
 // the log, the audit record, an operations notice and the advanced checkpoint (releasing
-// the lease) in ONE changeset. A crash before (4) leaves no log and an unmoved checkpoint;
-// the lease is given back, or lapses, and the rerun does the same work again — whatever (3)
-// already did is found done, never done twice.
+// the lease) in ONE changeset. A run that fails before (4) leaves an unmoved checkpoint and,
+// in one changeset, a log with status `failed` and its reason, an audit record and an
+// operations notice, giving the lease back (if the store is down, nothing, and the lease
+// lapses); the rerun does the same work again — whatever (3) already did is found done,
+// never done twice.
 import type { TenantId } from '../../domain/ids.ts';
 import { LedgerCheck, mismatchKinds, type CurrencySums, type Mismatch, type MismatchKind } from '../../domain/reconciliation/matcher.ts';
 import { compareWithStatement, type LedgerTransfer } from '../../domain/reconciliation/matcher.ts';
@@ -66,10 +68,39 @@ async function takeLease(deps: Dependencies, tenantId: TenantId, type: Reconcili
   return ok({ ...leased, version: current.version + 1 });
 }
 
-/** Gives the lease back after a failed run, if it can; otherwise it lapses. */
-async function releaseLease(deps: Dependencies, tenantId: TenantId, leased: Checkpoint): Promise<void> {
+/** The longest failure text kept in a failed run's log and notice. */
+const failureTextMax = 300;
+
+function failureText(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : 'an unknown error';
+  return text.length > failureTextMax ? `${text.slice(0, failureTextMax - 1)}…` : text;
+}
+
+type FailedRun = { readonly type: ReconciliationType; readonly runId: string; readonly date: CalendarDate | null; readonly startedAt: number; readonly initiator: string };
+
+/**
+ * After a failed run, in one changeset: its log (status `failed`, with the reason), the
+ * audit record and an operations notice, and the lease given back with the checkpoint
+ * unmoved. If even that cannot be written (the store is failing), the lease lapses.
+ */
+async function recordFailure(deps: Dependencies, tenantId: TenantId, leased: Checkpoint, run: FailedRun, error: unknown): Promise<void> {
   try {
-    await deps.store.commit({ tenantId, at: deps.clock.now(), records: [checkpointWrite({ ...leased, runningRunId: null, leaseUntil: 0 }, leased.version)] });
+    const failedAt = deps.clock.now();
+    const failure = failureText(error);
+    const write = reconciliationLogWrite(run.runId, run.type, {
+      date: run.date, status: 'failed', failure, initiator: run.initiator,
+      run_started_at: run.startedAt, run_failed_at: failedAt, duration_ms: failedAt - run.startedAt,
+    });
+    const audit = await buildAuditEntry(deps, tenantId, failedAt, {
+      stream: 'reconciliations', action: 'reconciliation.failed', initiator: run.initiator, status: 'FAILED', reason: `${run.type} run ${run.runId}: ${failure}`,
+      details: { query: { type: run.type, date: run.date } },
+    });
+    const notice = notificationRecord(deps.ids, tenantId, failedAt, {
+      audience: 'operations', template: 'reconciliation.failed', source: `reconciliation:${run.runId}`, data: { run_id: run.runId, type: run.type, failure },
+    });
+    await deps.store.commit({
+      tenantId, at: failedAt, records: [write, checkpointWrite({ ...leased, runningRunId: null, leaseUntil: 0 }, leased.version), notice], audit: [audit],
+    });
   } catch {
     // The store is failing; the lease lapses after reconciliationLeaseMs.
   }
@@ -162,7 +193,7 @@ export async function runReconciliation(
     const logged = await act(deps, matched, report, initiator);
     return await finish(deps, tenantId, { request, runId, leased: leased.value, window, date, matched, report, logged, startedAt, initiator });
   } catch (error) {
-    await releaseLease(deps, tenantId, leased.value);
+    await recordFailure(deps, tenantId, leased.value, { type: request.type, runId, date, startedAt, initiator }, error);
     throw error;
   }
 }

@@ -16,7 +16,7 @@ function people(amountMinor: string, code: string): string {
   return isCurrencyCode(code) ? formatForPeople(BigInt(amountMinor), code) : `${code} ${amountMinor}`;
 }
 
-export const templateNames = ['reversal.completed', 'reversal.approval_needed', 'transfer.escalated', 'failure.burst', 'dispute.overdue', 'incident.opened', 'reconciliation.mismatches', 'reversal.rolled_back'] as const;
+export const templateNames = ['reversal.completed', 'reversal.approval_needed', 'transfer.escalated', 'failure.burst', 'dispute.overdue', 'incident.opened', 'reconciliation.mismatches', 'reconciliation.failed', 'reversal.rolled_back'] as const;
 export type TemplateName = (typeof templateNames)[number];
 
 export function isTemplateName(value: string): value is TemplateName {
@@ -41,6 +41,7 @@ const failureBurst = z.strictObject({ bank_code: z.string().min(1).max(16), coun
 const reconciliationMismatches = z.strictObject({
   run_id: reference, type: z.enum(['real_time', 'batch_eod']), mismatches: z.string().regex(/^[0-9]{1,9}$/), reversals: z.string().regex(/^[0-9]{1,9}$/),
 });
+const reconciliationFailed = z.strictObject({ run_id: reference, type: z.enum(['real_time', 'batch_eod']), failure: z.string().min(1).max(300) });
 const disputeOverdue = z.strictObject({ dispute_reference: reference, due_at: z.string().min(1).max(64), penalty_minor: minorUnits, currency });
 const incidentOpened = z.strictObject({
   incident_reference: reference, type: z.string().min(1).max(64), trigger: z.string().min(1).max(64), transactions: z.string().regex(/^[0-9]{1,6}$/),
@@ -105,6 +106,13 @@ export function renderTemplate(name: TemplateName, data: unknown): Result<Render
         subject: `Reconciliation ${fields.run_id} found ${fields.mismatches} mismatches`,
         text: `The ${fields.type} reconciliation ${fields.run_id} found ${fields.mismatches} mismatches and started ${fields.reversals} reversals `
           + 'through the status-query path. Read the run with GET /api/v1/reconciliations/' + fields.run_id + '.',
+      }));
+    // To operations, when a reconciliation run stopped before it finished (V6).
+    case 'reconciliation.failed':
+      return rendered(reconciliationFailed, data, (fields) => ({
+        subject: `Reconciliation ${fields.run_id} failed`,
+        text: `The ${fields.type} reconciliation ${fields.run_id} stopped before it finished: ${fields.failure}. `
+          + 'Its checkpoint has not moved; the next run covers the same transfers again. Read the run with GET /api/v1/reconciliations/' + fields.run_id + '.',
       }));
   }
 }

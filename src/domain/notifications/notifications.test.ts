@@ -20,6 +20,15 @@ describe('notification templates', () => {
     assert.ok(approval.ok);
     assert.match(approval.value.text, /¥1,200/);
   });
+  it('tells operations a reconciliation run failed, with the reason and where to read it, and refuses an overlong reason', () => {
+    const failed = renderTemplate('reconciliation.failed', { run_id: 'rec_01', type: 'batch_eod', failure: 'Error: the store is unreachable' });
+    assert.ok(failed.ok);
+    assert.equal(failed.value.subject, 'Reconciliation rec_01 failed');
+    assert.match(failed.value.text, /^The batch_eod reconciliation rec_01 stopped before it finished: Error: the store is unreachable\. /);
+    assert.match(failed.value.text, /GET \/api\/v1\/reconciliations\/rec_01\.$/);
+    const long = renderTemplate('reconciliation.failed', { run_id: 'rec_01', type: 'real_time', failure: 'x'.repeat(301) });
+    assert.deepEqual(long.ok ? null : long.field, 'failure');
+  });
   it('refuses data that does not fit the template, naming the field', () => {
     const missing = renderTemplate('reversal.completed', { amount_minor: '100', currency: 'NGN' });
     assert.deepEqual(missing.ok ? null : [missing.code, missing.field], ['invalid_notification_data', 'reversal_reference']);
