@@ -165,6 +165,24 @@ describe('disputes', () => {
     const audit = await call(service, 'GET', '/api/v1/audit?transaction_id=nip-91&action=dispute.escalated', undefined, { token: tenant.keys['auditor']! });
     assert.equal((audit.body['data'] as unknown[]).filter((entry) => JSON.stringify(entry).includes(id)).length, 1, audit.text);
   });
+
+  it('counts no penalty for an overdue case whose transfer the status query found paid: it was never a failed item', async () => {
+    at('2026-12-07T09:00:00Z');
+    assert.equal((await toBank(service, tenant, 'paid-nip', 'alice', '0123456700', '300.00', { channel: 'nip' })).status, 201);
+    const opened = await open({ transfer_reference: 'paid-nip' });
+    assert.equal(opened.status, 201, opened.text);
+    const id = String(opened.body['dispute_reference']);
+    // The sweep asks the switch about the reported transfer: credited, so nothing to reverse.
+    await detectFailures(service.runtime.deps);
+    const failed = await service.runtime.deps.store.getRecord(tenant.tenantId as TenantId, 'failed_transaction', String(opened.body['failed_transaction_id']));
+    assert.equal(failed?.body['status'], 'resolved');
+    // Days past the deadline, and far past the 24 hours the penalty counts from.
+    clock.offsetMs = Date.parse(String(opened.body['due_at'])) + 48 * hourMs - Date.now();
+    await escalateOverdueDisputes(service.runtime.deps);
+    const escalated = ((await list('?status=escalated&limit=200')).body['data'] as Record<string, unknown>[]).find((dispute) => dispute['dispute_reference'] === id);
+    assert.equal(escalated?.['status'], 'escalated', 'still overdue for the customer');
+    assert.equal(escalated['penalty_exposure'], '0.00');
+  });
 });
 
 /** A store that dies once, at the commit that would record the switch's answer to a transfer. */

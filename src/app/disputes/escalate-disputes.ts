@@ -7,7 +7,7 @@
 // so only one run escalates a case or flags an incident, and only that run's notice exists.
 import type { TenantId } from '../../domain/ids.ts';
 import { watchedDisputeStatuses } from '../../domain/disputes/dispute-lifecycle.ts';
-import { defaultPenaltyPolicy, penaltyExposureMinor } from '../../domain/timelines/penalty-exposure.ts';
+import { defaultPenaltyPolicy, penaltyExposureMinor, type PenaltySubject } from '../../domain/timelines/penalty-exposure.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { notificationRecord } from '../notifications/enqueue-notification.ts';
@@ -23,13 +23,18 @@ export const escalationInitiator = 'system:disputes';
 
 export type EscalationReport = { examined: number; escalated: number; penaltyExposureMinor: string; overdueIncidents: number };
 
-/** When the failed item was credited back, or null while it is not. */
-async function reversedAt(deps: Dependencies, dispute: Dispute): Promise<number | null> {
-  if (dispute.failedTransactionId === null) return null;
+/**
+ * How the disputed item stands for the penalty: when it was credited back (null while it is
+ * not), or found paid after all by the status query (a late success, a customer report the
+ * switch contradicts, a reversal rejected as paid) — then it never was a failed item.
+ */
+async function penaltySubject(deps: Dependencies, dispute: Dispute): Promise<PenaltySubject> {
+  const unreversed: PenaltySubject = { channel: dispute.channel, failedAt: dispute.failedAt, reversedAt: null };
+  if (dispute.failedTransactionId === null) return unreversed;
   const record = await deps.store.getRecord(dispute.tenantId, failedTransactionKind, dispute.failedTransactionId);
-  if (record === null) return null;
+  if (record === null) return unreversed;
   const failed = failedTransactionFromRecord(record);
-  return failed.status === 'reversed' ? failed.updatedAt : null;
+  return { ...unreversed, reversedAt: failed.status === 'reversed' ? failed.updatedAt : null, resolvedAsSuccess: failed.status === 'resolved' };
 }
 
 export async function escalateOverdueDisputes(deps: Dependencies, options: { tenantId?: TenantId } = {}): Promise<EscalationReport> {
@@ -57,7 +62,7 @@ export async function escalateOverdueDisputes(deps: Dependencies, options: { ten
 /** The exposure recorded, or null when another run escalated (or someone changed) the case first. */
 async function escalateOne(deps: Dependencies, dispute: Dispute): Promise<bigint | null> {
   const at = deps.clock.now();
-  const penalty = penaltyExposureMinor(defaultPenaltyPolicy, { channel: dispute.channel, failedAt: dispute.failedAt, reversedAt: await reversedAt(deps, dispute) }, at);
+  const penalty = penaltyExposureMinor(defaultPenaltyPolicy, await penaltySubject(deps, dispute), at);
   const escalated: Dispute = { ...dispute, status: 'escalated', penaltyExposureMinor: penalty, escalatedAt: at, updatedAt: at };
   const dueAt = new Date(dispute.dueAt).toISOString();
   const audit = await buildAuditEntry(deps, dispute.tenantId, at, {

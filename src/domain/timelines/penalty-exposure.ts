@@ -15,11 +15,16 @@ export type PenaltySubject = {
   readonly failedAt: number;
   /** When the customer was credited back; null while not reversed. */
   readonly reversedAt: number | null;
+  /** The status query found the transfer paid after all: it was never a failed item. */
+  readonly resolvedAsSuccess?: boolean;
 };
 
-/** The exposure of one item as of `now`: zero unless it was (or still is) unreversed past the window. */
+/**
+ * The exposure of one item as of `now`: zero unless it was (or still is) unreversed past
+ * the window — and zero for an item that turned out paid, which had nothing to reverse.
+ */
 export function penaltyExposureMinor(policy: PenaltyPolicy, subject: PenaltySubject, now: number): bigint {
-  if (!policy.channels.includes(subject.channel)) return 0n;
+  if (subject.resolvedAsSuccess === true || !policy.channels.includes(subject.channel)) return 0n;
   const limitAt = subject.failedAt + policy.windowHours * 60 * 60 * 1000;
   const settledAt = subject.reversedAt ?? now;
   return settledAt > limitAt ? policy.perItemMinor : 0n;

@@ -106,4 +106,7 @@ describe('penalty exposure', () => {
   for (const [name, channel, reversedAt, now, expected] of cases) {
     it(name, () => { assert.equal(penaltyExposureMinor(defaultPenaltyPolicy, { channel, failedAt, reversedAt }, now), expected); });
   }
+  it('a NIP item the status query found paid was never a failed item: nothing, however late', () => {
+    assert.equal(penaltyExposureMinor(defaultPenaltyPolicy, { channel: 'nip', failedAt, reversedAt: null, resolvedAsSuccess: true }, failedAt + 100 * hourMs), 0n);
+  });
 });
