@@ -26,7 +26,7 @@ describe('withTimeout', () => {
   it('passes a faster reply through and clears its timer', async () => {
     const before = activeTimers();
     const processor = withTimeout(new SimulatorProcessor({ latencyMs: 5 }), 60_000);
-    const reply = await processor.query({ idempotencyKey: 'k' }, new AbortController().signal);
+    const reply = await processor.query({ amountMinor: 10_000n, currency: 'NGN', idempotencyKey: 'k' }, new AbortController().signal);
     assert.equal(reply.kind, 'reply');
     assert.equal(activeTimers(), before);
     assert.equal(processor.processorId, 'simulator');

@@ -126,4 +126,17 @@ describe('payments and refunds through the Converge processor', () => {
     }
     assert.ok(!logs.includes(`"${cvc}"`) && !logs.includes(`>${cvc}<`), 'the CVV reached the logs');
   });
+
+  it('never settles a partial approval as the whole payment, even when txnquery later says it settled', async () => {
+    answerBy({ ccsale: { fixture: 'sale-partial-approval.xml' }, txnquery: { fixture: 'txnquery-STL-partial.xml' } });
+    const created = await pay('cv-partial');
+    assert.equal(created.status, 202, created.text);
+    await requeryPendingPayments(service.runtime.deps);
+    await requeryPendingPayments(service.runtime.deps);
+    const history = await ledger('cv-partial');
+    assert.notEqual(history['status'], 'PAYMENT-SUCCESS');
+    assert.ok(!(history['entries'] as { status: string }[]).some((entry) => entry.status === 'PAYMENT-SUCCESS'), JSON.stringify(history['entries']));
+    assert.deepEqual(history['transfers'], [], 'no money moved for an amount that is not ours');
+    assert.equal(converge.requests.filter((request) => request.fields['ssl_transaction_type'] === 'txnquery').length, 2, 'asked each time, never guessed');
+  });
 });

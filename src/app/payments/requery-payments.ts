@@ -40,7 +40,7 @@ async function requeryOne(deps: Dependencies, payment: Payment, report: RequeryR
   const reference = payment.processor.reference;
   // Status query first; only a processor that never heard of the payment is asked again.
   let answer: Answer = await askProcessor(deps, processor, payment, (target, signal) =>
-    target.query({ idempotencyKey, ...(reference === undefined ? {} : { processorReference: reference }) }, signal));
+    target.query({ idempotencyKey, amountMinor: payment.amountMinor, currency: payment.currency, ...(reference === undefined ? {} : { processorReference: reference }) }, signal));
   if (answer.outcome.code === 'not_found') {
     const card = await openCard(deps, payment);
     answer = await askProcessor(deps, processor, payment, (target, signal) =>

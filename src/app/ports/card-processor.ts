@@ -23,6 +23,9 @@ export type QueryRequest = {
   readonly idempotencyKey: string;
   /** The processor's own reference, when a reply gave us one. */
   readonly processorReference?: string;
+  /** The amount the queried payment or refund was asked for: a processor that reports an amount is checked against it. */
+  readonly amountMinor: bigint;
+  readonly currency: CurrencyCode;
 };
 
 export type CardRefundRequest = {

@@ -57,7 +57,10 @@ export async function queryRefund(deps: Dependencies, refund: Refund, payment: P
   if (processor === undefined) return null;
   const reference = refund.processor.reference;
   return askProcessor(deps, processor, { tenantId: refund.tenantId, transactionId: refund.refundId }, (target, signal) =>
-    target.query({ idempotencyKey: refundIdempotencyKey(refund), ...(reference === undefined ? {} : { processorReference: reference }) }, signal));
+    target.query({
+      idempotencyKey: refundIdempotencyKey(refund), amountMinor: refund.amountMinor, currency: refund.currency,
+      ...(reference === undefined ? {} : { processorReference: reference }),
+    }, signal));
 }
 
 export async function sendRefund(deps: Dependencies, refund: Refund, payment: Payment): Promise<Answer> {

@@ -21,6 +21,9 @@ const convergeCodes: Readonly<Record<string, CodeRule>> = {
   // Partial approval is only given when the request asks for it (ssl_partial_auth_indicator),
   // which this adapter never does; should one arrive anyway, a person decides.
   '0:PARTIAL APPROVAL': pending('partial_approval', 'The processor approved only part of the amount; the payment needs a person to look at it.'),
+  // Any other approval or settled status for an amount that is not ours (the adapter
+  // compares ssl_amount): never settled automatically; asked again, then a person decides.
+  amount_mismatch: pending('amount_mismatch', 'The processor reports a different amount than the one asked for; the payment needs a person to look at it.'),
   '1:DECLINED': declined('declined', 'The card issuer declined the payment.'),
   '1:DECLINED: NSF': declined('insufficient_funds', 'The card issuer declined the payment: insufficient funds.'),
   '1:DECLINED CVV2': declined('cvv_mismatch', 'The card issuer declined the payment: the security code did not match.'),

@@ -69,8 +69,19 @@ const resultReplySchema = z.object({
   ssl_trans_status: z.string().min(1).optional(),
 });
 
+/**
+ * Added by the Converge adapter to a reply that approves or settles an amount other than the
+ * one asked for (`{ requested, processor }`); such a reply reads as `amount_mismatch`,
+ * never as an approval.
+ */
+export const amountMismatchField = 'contra_amount_mismatch';
+
 /** Reads a Converge-shaped reply into its result code; null when it has neither shape. */
 export function readConvergeReply(raw: RawReply): ReadReply | null {
+  if (Object.hasOwn(raw, amountMismatchField)) {
+    const reference = raw['ssl_txn_id'];
+    return { resultCode: 'amount_mismatch', ...(typeof reference === 'string' && reference !== '' ? { processorReference: reference } : {}) };
+  }
   const isErrorEnvelope = Object.hasOwn(raw, 'errorCode');
   // A reply claiming both an error and a result says two things at once: not believed.
   if (isErrorEnvelope && Object.hasOwn(raw, 'ssl_result')) return null;

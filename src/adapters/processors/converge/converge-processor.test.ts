@@ -14,7 +14,7 @@ import { ConvergeProcessor, merchantReferenceFor } from './converge-processor.ts
 
 const credentials = { merchantId: '0012345', userId: 'apiuser000001', pin: 'PIN-7F3A9C1E5B2D8F4A6C0E' };
 const sale: AuthorizeRequest = {
-  idempotencyKey: 'contra:tenant-1:payment:order-1', amountMinor: 10_050n, currency: 'USD',
+  idempotencyKey: 'contra:tenant-1:payment:order-1', amountMinor: 10_000n, currency: 'USD',
   card: { number: '4242424242424242', expMonth: 3, expYear: 2040, cvc: '737' },
 };
 const outcomeOf = (reply: ProcessorReply): ProcessorOutcome => normalizeReply(convergeNormalizationTable, 'converge', reply);
@@ -45,7 +45,7 @@ describe('converge processor over HTTP', () => {
     assert.deepEqual(request.fields, {
       ssl_merchant_id: '0012345', ssl_user_id: 'apiuser000001', ssl_pin: credentials.pin,
       ssl_transaction_type: 'ccsale', ssl_card_number: '4242424242424242', ssl_exp_date: '0340',
-      ssl_cvv2cvc2_indicator: '1', ssl_cvv2cvc2: '737', ssl_amount: '100.50', ssl_transaction_currency: 'USD',
+      ssl_cvv2cvc2_indicator: '1', ssl_cvv2cvc2: '737', ssl_amount: '100.00', ssl_transaction_currency: 'USD',
       ssl_invoice_number: merchantReferenceFor(sale.idempotencyKey),
     });
     assert.match(merchantReferenceFor(sale.idempotencyKey), /^[0-9a-f]{25}$/);
@@ -127,7 +127,7 @@ describe('converge processor over HTTP', () => {
   for (const [status, kind, code] of statuses) {
     it(`normalizes a txnquery answering ${status} to ${kind}/${code}`, async () => {
       serve(`txnquery-${status}.xml`);
-      const outcome = outcomeOf(await processor.query({ idempotencyKey: 'k', processorReference: 'TXN-1' }, new AbortController().signal));
+      const outcome = outcomeOf(await processor.query({ amountMinor: 10_000n, currency: 'USD', idempotencyKey: 'k', processorReference: 'TXN-1' }, new AbortController().signal));
       assert.deepEqual([outcome.kind, outcome.code], [kind, code]);
       assert.deepEqual(server.requests[0]?.fields, { ...credentialFields(), ssl_transaction_type: 'txnquery', ssl_txn_id: 'TXN-1' });
     });
@@ -135,13 +135,38 @@ describe('converge processor over HTTP', () => {
 
   it('reads a txnquery of a declined sale as declined, and an empty list as unknown', async () => {
     serve('txnquery-declined.xml');
-    assert.equal(outcomeOf(await processor.query({ idempotencyKey: 'k', processorReference: 'TXN-1' }, new AbortController().signal)).kind, 'declined');
+    assert.equal(outcomeOf(await processor.query({ amountMinor: 10_000n, currency: 'USD', idempotencyKey: 'k', processorReference: 'TXN-1' }, new AbortController().signal)).kind, 'declined');
     serve('txnquery-none.xml');
-    assert.equal(outcomeOf(await processor.query({ idempotencyKey: 'k', processorReference: 'TXN-1' }, new AbortController().signal)).code, 'unreadable_reply');
+    assert.equal(outcomeOf(await processor.query({ amountMinor: 10_000n, currency: 'USD', idempotencyKey: 'k', processorReference: 'TXN-1' }, new AbortController().signal)).code, 'unreadable_reply');
+  });
+
+  it('never reads an approval for another amount as ours: pending amount_mismatch, Converge\'s reply kept whole', async () => {
+    serve('sale-approved.xml'); // approves 100.00
+    const reply = await processor.authorize({ ...sale, amountMinor: 10_050n }, new AbortController().signal);
+    const outcome = outcomeOf(reply);
+    assert.deepEqual([outcome.kind, outcome.code, outcome.retryable], ['pending', 'amount_mismatch', true]);
+    assert.equal(outcome.processorReference, '301126A15-9A1B2C3D-4E5F-4A6B-8C7D-0E1F2A3B4C5D');
+    assert.equal(reply.kind === 'reply' ? reply.raw['ssl_approval_code'] : null, 'CMC142');
+    assert.deepEqual(reply.kind === 'reply' ? reply.raw['contra_amount_mismatch'] : null, { requested: '100.50', processor: '100.00' });
+  });
+
+  it('reads a settled txnquery of a partial approval as amount_mismatch, never as settled', async () => {
+    serve('txnquery-STL-partial.xml'); // settled 60.00
+    const outcome = outcomeOf(await processor.query({ amountMinor: 10_000n, currency: 'USD', idempotencyKey: 'k', processorReference: 'TXN-1' }, new AbortController().signal));
+    assert.deepEqual([outcome.kind, outcome.code], ['pending', 'amount_mismatch']);
+  });
+
+  it('reads Converge\'s two decimals for a currency without them: 1200.00 yen is 1200 yen', async () => {
+    serve('sale-approved-jpy.xml');
+    const exact = outcomeOf(await processor.authorize({ ...sale, amountMinor: 1_200n, currency: 'JPY' }, new AbortController().signal));
+    assert.equal(exact.kind, 'approved');
+    serve('sale-approved-jpy.xml');
+    const other = outcomeOf(await processor.authorize({ ...sale, amountMinor: 120_000n, currency: 'JPY' }, new AbortController().signal));
+    assert.equal(other.code, 'amount_mismatch');
   });
 
   it('does not query without a processor reference (txnquery cannot search by ours): the outcome stays unknown', async () => {
-    const reply = await processor.query({ idempotencyKey: 'k' }, new AbortController().signal);
+    const reply = await processor.query({ amountMinor: 10_000n, currency: 'USD', idempotencyKey: 'k' }, new AbortController().signal);
     assert.equal(outcomeOf(reply).kind, 'pending');
     assert.equal(server.requests.length, 0);
   });

@@ -16,14 +16,20 @@
 // - A reply that is not a Converge document (an HTML error page, an empty body) is kept
 //   as `{ http_status, body_excerpt }`, which no reader accepts: an unknown outcome.
 //   A call that does not finish by the caller's signal is no_answer/timeout.
+// - An approval or a settled status whose `ssl_amount` is not the amount we asked for (a
+//   partial approval, or a txnquery of one) is annotated `contra_amount_mismatch` and reads
+//   as pending `amount_mismatch`: asked again, escalated to a person, never settled as
+//   ours. The reply Converge sent is kept whole beside the annotation.
 // - PAN and CVV go into the request body only; nothing here logs.
 import { createHash } from 'node:crypto';
 import type { JsonObject } from '../../../app/ports/store.ts';
 import type {
   AuthorizeRequest, CardProcessor, CardRefundRequest, ProcessorReply, QueryRequest,
 } from '../../../app/ports/card-processor.ts';
-import { formatAmount } from '../../../domain/money/money.ts';
+import type { CurrencyCode } from '../../../domain/money/currencies.ts';
+import { formatAmount, parseAmount } from '../../../domain/money/money.ts';
 import { convergeProcessorId } from '../../../domain/processors/converge-codes.ts';
+import { amountMismatchField } from '../../../domain/processors/simulator-codes.ts';
 import { readReply, writeTxn, type XmlField } from './converge-xml.ts';
 
 export type ConvergeSettings = {
@@ -61,7 +67,7 @@ export class ConvergeProcessor implements CardProcessor {
       ['ssl_amount', formatAmount(request.amountMinor, request.currency)],
       ['ssl_transaction_currency', request.currency],
       ['ssl_invoice_number', merchantReferenceFor(request.idempotencyKey)],
-    ], signal);
+    ], signal, request);
   }
 
   refund(request: CardRefundRequest, signal: AbortSignal): Promise<ProcessorReply> {
@@ -71,15 +77,15 @@ export class ConvergeProcessor implements CardProcessor {
       ['ssl_amount', formatAmount(request.amountMinor, request.currency)],
       ['ssl_transaction_currency', request.currency],
       ['ssl_invoice_number', merchantReferenceFor(request.idempotencyKey)],
-    ], signal);
+    ], signal, request);
   }
 
   query(request: QueryRequest, signal: AbortSignal): Promise<ProcessorReply> {
     if (request.processorReference === undefined) return Promise.resolve({ kind: 'no_answer', reason: 'network' });
-    return this.send([['ssl_transaction_type', 'txnquery'], ['ssl_txn_id', request.processorReference]], signal);
+    return this.send([['ssl_transaction_type', 'txnquery'], ['ssl_txn_id', request.processorReference]], signal, request);
   }
 
-  private async send(fields: readonly XmlField[], signal: AbortSignal): Promise<ProcessorReply> {
+  private async send(fields: readonly XmlField[], signal: AbortSignal, asked: Asked): Promise<ProcessorReply> {
     if (signal.aborted) return { kind: 'no_answer', reason: 'timeout' };
     const credentials: XmlField[] = [
       ['ssl_merchant_id', this.settings.merchantId], ['ssl_user_id', this.settings.userId], ['ssl_pin', this.settings.pin],
@@ -99,8 +105,29 @@ export class ConvergeProcessor implements CardProcessor {
       return { kind: 'no_answer', reason: wasAborted(signal) ? 'timeout' : 'network' };
     }
     const read = readReply(body);
-    return { kind: 'reply', raw: read ?? unreadable(status, body) };
+    return { kind: 'reply', raw: read === null ? unreadable(status, body) : withAmountChecked(read, asked) };
   }
+}
+
+type Asked = { readonly amountMinor: bigint; readonly currency: CurrencyCode };
+
+/**
+ * Converge writes amounts with two decimals whatever the currency ("1200.00" yen): zeros
+ * past the currency's decimals are dropped before reading; anything else unreadable is
+ * not our amount.
+ */
+function amountOf(text: string, currency: CurrencyCode): bigint | null {
+  const trimmed = text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+  const parsed = parseAmount(trimmed, currency, { allowZero: true });
+  return parsed.ok ? parsed.value : null;
+}
+
+/** An approving reply (ssl_result 0, but a partial approval, which says so itself) for another amount is annotated. */
+function withAmountChecked(raw: JsonObject, asked: Asked): JsonObject {
+  const reported = raw['ssl_amount'];
+  if (raw['ssl_result'] !== '0' || raw['ssl_result_message'] === 'PARTIAL APPROVAL' || typeof reported !== 'string') return raw;
+  if (amountOf(reported, asked.currency) === asked.amountMinor) return raw;
+  return { ...raw, [amountMismatchField]: { requested: formatAmount(asked.amountMinor, asked.currency), processor: reported } };
 }
 
 /** Read afresh: the signal may have been aborted while the request was in flight. */

@@ -67,7 +67,7 @@ describe('simulator faults', () => {
     const outcome = normalizeReply(simulatorNormalizationTable, 'simulator', reply);
     assert.equal(outcome.kind, 'pending');
     assert.ok(outcome.processorReference !== undefined);
-    const queried = normalizeReply(simulatorNormalizationTable, 'simulator', await new SimulatorProcessor().query({ idempotencyKey: 'dup', processorReference: outcome.processorReference }, signal()));
+    const queried = normalizeReply(simulatorNormalizationTable, 'simulator', await new SimulatorProcessor().query({ amountMinor: 10_000n, currency: 'NGN', idempotencyKey: 'dup', processorReference: outcome.processorReference }, signal()));
     assert.equal(queried.kind, 'approved');
   });
 

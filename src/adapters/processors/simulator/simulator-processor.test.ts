@@ -56,24 +56,24 @@ describe('simulator: authorization by card', () => {
 
 describe('simulator: status queries and late answers', () => {
   it('answers not_found to a query without a processor reference, so the caller re-sends', async () => {
-    const outcome = outcomeOf(await new SimulatorProcessor().query({ idempotencyKey: 'anything' }, signal()));
+    const outcome = outcomeOf(await new SimulatorProcessor().query({ amountMinor: 10_000n, currency: 'NGN', idempotencyKey: 'anything' }, signal()));
     assert.deepEqual([outcome.kind, outcome.code, outcome.retryable], ['error', 'not_found', true]);
   });
 
   it('answers not_found to a reference it never handed out', async () => {
-    const outcome = outcomeOf(await new SimulatorProcessor().query({ idempotencyKey: 'k', processorReference: 'sim.approve.sale.nothex' }, signal()));
+    const outcome = outcomeOf(await new SimulatorProcessor().query({ amountMinor: 10_000n, currency: 'NGN', idempotencyKey: 'k', processorReference: 'sim.approve.sale.nothex' }, signal()));
     assert.equal(outcome.code, 'not_found');
   });
 
   it('loses the first reply for card 4000000000003220, then a re-sent authorization finds it approved', async () => {
     const simulator = new SimulatorProcessor();
     assert.equal((await authorize(simulator, '4000000000003220', 'late-1')).code, 'timeout');
-    const requery = outcomeOf(await simulator.query({ idempotencyKey: 'late-1' }, signal()));
+    const requery = outcomeOf(await simulator.query({ amountMinor: 10_000n, currency: 'NGN', idempotencyKey: 'late-1' }, signal()));
     assert.equal(requery.code, 'not_found');
     const resent = await authorize(simulator, '4000000000003220', 'late-1');
     assert.equal(resent.kind, 'approved');
     assert.ok(resent.processorReference !== undefined);
-    const queried = outcomeOf(await simulator.query({ idempotencyKey: 'late-1', processorReference: resent.processorReference }, signal()));
+    const queried = outcomeOf(await simulator.query({ amountMinor: 10_000n, currency: 'NGN', idempotencyKey: 'late-1', processorReference: resent.processorReference }, signal()));
     assert.deepEqual([queried.kind, queried.processorReference], ['approved', resent.processorReference]);
     assert.equal(await refund(simulator, resent.processorReference, 'late-1-refund').then((outcome) => outcome.kind), 'approved');
   });
@@ -88,7 +88,7 @@ describe('simulator: status queries and late answers', () => {
       const first = await authorize(new SimulatorProcessor(), card, `query-${card}`);
       assert.ok(first.processorReference !== undefined);
       const afterRestart = new SimulatorProcessor();
-      const outcome = outcomeOf(await afterRestart.query({ idempotencyKey: `query-${card}`, processorReference: first.processorReference }, signal()));
+      const outcome = outcomeOf(await afterRestart.query({ amountMinor: 10_000n, currency: 'NGN', idempotencyKey: `query-${card}`, processorReference: first.processorReference }, signal()));
       assert.deepEqual([outcome.kind, outcome.code, outcome.processorReference], [kind, code, first.processorReference]);
     });
   }
@@ -119,11 +119,11 @@ describe('simulator: refunds', () => {
     const simulator = new SimulatorProcessor();
     const sale = await approvedSale(simulator, '4000000000007726', 'late-refund-sale');
     assert.equal((await refund(simulator, sale, 'late-refund')).code, 'timeout');
-    assert.equal(outcomeOf(await simulator.query({ idempotencyKey: 'late-refund' }, signal())).code, 'not_found');
+    assert.equal(outcomeOf(await simulator.query({ amountMinor: 10_000n, currency: 'NGN', idempotencyKey: 'late-refund' }, signal())).code, 'not_found');
     const resent = await refund(simulator, sale, 'late-refund');
     assert.equal(resent.kind, 'approved');
     assert.ok(resent.processorReference !== undefined && resent.processorReference !== sale);
-    const queried = outcomeOf(await new SimulatorProcessor().query({ idempotencyKey: 'late-refund', processorReference: resent.processorReference }, signal()));
+    const queried = outcomeOf(await new SimulatorProcessor().query({ amountMinor: 10_000n, currency: 'NGN', idempotencyKey: 'late-refund', processorReference: resent.processorReference }, signal()));
     assert.equal(queried.kind, 'approved');
   });
 
@@ -132,7 +132,7 @@ describe('simulator: refunds', () => {
     const sale = await approvedSale(simulator, '4000000000005126', 'declined-refund-sale');
     const declined = await refund(simulator, sale, 'declined-refund');
     assert.ok(declined.processorReference !== undefined);
-    const queried = outcomeOf(await simulator.query({ idempotencyKey: 'declined-refund', processorReference: declined.processorReference }, signal()));
+    const queried = outcomeOf(await simulator.query({ amountMinor: 10_000n, currency: 'NGN', idempotencyKey: 'declined-refund', processorReference: declined.processorReference }, signal()));
     assert.deepEqual([queried.kind, queried.code], ['declined', 'declined']);
   });
 
@@ -183,7 +183,7 @@ describe('simulator: latency and abort', () => {
   it('answers no_answer to a call aborted before it starts', async () => {
     const controller = new AbortController();
     controller.abort();
-    assert.equal((await new SimulatorProcessor().query({ idempotencyKey: 'k' }, controller.signal)).kind, 'no_answer');
+    assert.equal((await new SimulatorProcessor().query({ amountMinor: 10_000n, currency: 'NGN', idempotencyKey: 'k' }, controller.signal)).kind, 'no_answer');
   });
 
   it('answers after its latency when not aborted', async () => {
