@@ -21,6 +21,8 @@ export type TestService = {
   readonly dataDir: string;
   /** The store this service runs on: CONTRA_TEST_STORE=postgres|dynamodb runs the API suites there. */
   readonly storeKind: TestStoreKind;
+  /** The variables this service was configured from: another process given them runs on the same store and keys. */
+  readonly environment: Readonly<Record<string, string>>;
   /** Every byte the store keeps, as text, to prove what is never stored. */
   storedText(): Promise<string>;
   readonly runtime: Runtime;
@@ -34,7 +36,7 @@ export async function startService(overrides: RuntimeOverrides & { environment?:
   const storeKind = testStoreKind();
   const postgres = storeKind === 'postgres' ? await createServiceSchema() : null;
   const dynamodb = storeKind === 'dynamodb' ? createServiceTables() : null;
-  const config = loadConfig({
+  const environment: Record<string, string> = {
     ...(postgres === null ? {} : { DATABASE_URL: postgres.url }),
     ...dynamodb?.environment,
     CONTRA_DATA_DIR: dataDir,
@@ -43,7 +45,8 @@ export async function startService(overrides: RuntimeOverrides & { environment?:
     CONTRA_PROCESSOR_TIMEOUT_MS: '2000',
     CONTRA_REQUERY_DELAY_MS: '0',
     ...overrides.environment,
-  });
+  };
+  const config = loadConfig(environment);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -62,6 +65,7 @@ export async function startService(overrides: RuntimeOverrides & { environment?:
     baseUrl: `http://127.0.0.1:${address.port}`,
     dataDir,
     storeKind,
+    environment,
     runtime,
     app,
     logs,

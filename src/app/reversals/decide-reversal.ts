@@ -69,6 +69,17 @@ export async function approveReversal(deps: Dependencies, principal: TenantPrinc
   return transferLocks.run(transferLockKey(transfer), () => decideAndCommit(deps.store, () => decideApprove(deps, principal, id, key)));
 }
 
+/**
+ * The reversal was read pending but its transfer is no longer failed: another process
+ * decided it between the two reads (within one process the transfer's lock prevents
+ * that). Read the reversal again and answer as if it had been decided before we looked.
+ */
+async function movedMeanwhile(deps: Dependencies, principal: TenantPrincipal, id: string): Promise<Decision<StoredReply, DecideReversalCode>> {
+  const again = await pendingReversal(deps, principal, id);
+  if (!again.ok) return again;
+  return refuse('conflict', 'id', 'the reversal and its transfer changed while they were read; try again');
+}
+
 async function decideApprove(deps: Dependencies, principal: TenantPrincipal, id: string, key: IdempotencyRequest | null): Promise<Decision<StoredReply, DecideReversalCode>> {
   const replay = await completedReplay(deps.store, principal.tenantId, key);
   if (replay !== null) return replay;
@@ -80,6 +91,7 @@ async function decideApprove(deps: Dependencies, principal: TenantPrincipal, id:
   if (!allowed.ok) return allowed;
   const transfer = await readTransfer(deps, { tenantId: principal.tenantId, reference: reversal.transferReference });
   if (transfer.status === 'TRANSFER-SUCCESS') return refuse('transfer_succeeded', 'id');
+  if (transfer.status !== 'TRANSFER-FAILED' && transfer.status !== 'TRANSFER-ESCALATED') return movedMeanwhile(deps, principal, id);
   const failedRecord = await deps.store.getRecord(principal.tenantId, failedTransactionKind, reversal.failedTransactionId);
   invariant(failedRecord !== null, `reversal ${id}: failed transaction vanished`);
   const failed = failedTransactionFromRecord(failedRecord);
