@@ -5,58 +5,17 @@
 // sends one approval to each, and checks that the money came back exactly once — on
 // SQLite (two processes on one file), PostgreSQL and DynamoDB Local alike.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startService, type TestService } from '../support/service.ts';
+import { secondProcess, stopSecondProcess, type SecondProcess } from '../support/second-process.ts';
 import { call, createTenant, type Response, type Tenant } from '../support/client.ts';
 import { assertLedgerBalances } from '../support/ledger-check.ts';
 import { balances, fundedCustomer, readTransfer, toBank } from '../support/transfers.ts';
 import type { TenantId } from '../../src/domain/ids.ts';
 
-const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
-/** A child process with tsx can take long to answer on a loaded 2-core machine. */
-const startTimeoutMs = 60_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  await new Promise<void>((resolve) => server.close(() => {
-    resolve();
-  }));
-  return address.port;
-}
-
-/** `contra serve` in a process of its own, on the same store and keys as `service`. */
-async function secondProcess(service: TestService): Promise<{ child: ChildProcess; peer: TestService; output: () => string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['bin/contra.mjs', 'serve'], {
-    cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...service.environment, CONTRA_LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port) },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  for (const startedAt = Date.now(); Date.now() - startedAt < startTimeoutMs;) {
-    if (child.exitCode !== null) assert.fail(`the second process exited: ${output}`);
-    const healthy = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(1_000) }).then((answer) => answer.status === 200, () => false);
-    if (healthy) return { child, peer: { ...service, baseUrl }, output: () => output };
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  child.kill('SIGKILL');
-  return assert.fail(`the second process did not answer within ${startTimeoutMs} ms: ${output}`);
-}
-
 describe('a reversal approved through two processes at once', () => {
   let service: TestService;
-  let second: Awaited<ReturnType<typeof secondProcess>>;
+  let second: SecondProcess;
   let tenant: Tenant;
   before(async () => {
     service = await startService();
@@ -66,8 +25,7 @@ describe('a reversal approved through two processes at once', () => {
   });
   afterEach(async () => assertLedgerBalances(service.runtime.deps.store));
   after(async () => {
-    second.child.kill('SIGTERM');
-    await new Promise((resolve) => second.child.once('exit', resolve));
+    await stopSecondProcess(second);
     await service.close();
   });
 
