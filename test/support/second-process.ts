@@ -34,12 +34,15 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** `contra serve` in a process of its own, on the same store and keys as `service`, once it answers /healthz. */
-export async function secondProcess(service: TestService): Promise<SecondProcess> {
+/**
+ * `contra serve` in a process of its own, on the same store and keys as `service` (plus
+ * `environment`, e.g. short job intervals), once it answers /healthz.
+ */
+export async function secondProcess(service: TestService, environment: Readonly<Record<string, string>> = {}): Promise<SecondProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['bin/contra.mjs', 'serve'], {
     cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...service.environment, CONTRA_LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port) },
+    env: { ...process.env, ...service.environment, CONTRA_LOG_LEVEL: 'warn', ...environment, HOST: '127.0.0.1', PORT: String(port) },
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
