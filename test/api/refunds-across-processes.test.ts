@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startService, type TestService } from '../support/service.ts';
 import { secondProcess, stopSecondProcess, type SecondProcess } from '../support/second-process.ts';
-import { createTenant, type Response, type Tenant } from '../support/client.ts';
+import { call, createTenant, type Response, type Tenant } from '../support/client.ts';
 import { assertLedgerBalances } from '../support/ledger-check.ts';
 import { ledger, paid, payment, refund } from '../support/refunds.ts';
 
@@ -41,6 +41,22 @@ describe('refunds of one payment through two processes at once', () => {
       assert.ok(refused !== undefined && [409, 422].includes(refused.status), texts(answers));
       assert.equal((refused.body['error'] as { code: string }).code, 'refund_exceeds_remaining', texts(answers));
       assert.equal((await payment(service, tenant, transactionId))['refunded'], '60.00');
+    }
+  });
+
+  it('rolls a refund back once when two approvers ask through the two processes at once (R8)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const transactionId = `xp-rollback-${round}`;
+      await paid(service, tenant, transactionId);
+      const refunded = await refund(service, tenant, transactionId, { amount: '40.00' }, `${transactionId}-refund`);
+      assert.equal(refunded.status, 200, refunded.text);
+      const refundId = String(refunded.body['refund_transaction_id']);
+      const rollBack = (where: TestService) => call(where, 'POST', `/api/v1/refunds/${refundId}/rollback`, { reason: 'refunded the wrong order' }, { token: tenant.keys['approver']! });
+      const answers = await Promise.all([rollBack(service), rollBack(second.peer)]);
+      assert.equal(answers.filter((answer) => answer.status === 200).length, 1, texts(answers));
+      const refused = answers.find((answer) => answer.status !== 200);
+      assert.ok(refused !== undefined && [409, 422].includes(refused.status), texts(answers));
+      assert.equal((await payment(service, tenant, transactionId))['refunded'], '0.00');
     }
   });
 
