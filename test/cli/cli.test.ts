@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
+import { freePort } from '../support/ports.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const contraBin = join(repositoryRoot, 'bin', 'contra.mjs');
@@ -112,22 +112,6 @@ async function contra(t: TestContext, args: readonly string[], environment: Node
 
 function describeRun(run: Finished): string {
   return `exit ${String(run.code)} signal ${String(run.signal)}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-  return address.port;
 }
 
 type Served = Running & { readonly baseUrl: string };

@@ -4,8 +4,8 @@
 // locks already serialize work on one payment or transfer).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.ts';
 import type { TestService } from './service.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,20 +19,6 @@ export type SecondProcess = {
   /** Everything the second process wrote, for failure messages. */
   output(): string;
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  await new Promise<void>((resolve) => server.close(() => {
-    resolve();
-  }));
-  return address.port;
-}
 
 /**
  * `contra serve` in a process of its own, on the same store and keys as `service` (plus
