@@ -8,6 +8,9 @@ import { call, createTenant, type Tenant } from '../support/client.ts';
 import { assertLedgerBalances } from '../support/ledger-check.ts';
 import { accountBalance, ledger, paid, payment, refund } from '../support/refunds.ts';
 import { requeryPendingRefunds } from '../../src/app/refunds/requery-refunds.ts';
+import { rollBackRefund } from '../../src/app/refunds/roll-back-refund.ts';
+import type { Store, StoredRecord } from '../../src/app/ports/store.ts';
+import type { ApiKeyId, TenantId } from '../../src/domain/ids.ts';
 
 describe('refunds over HTTP', () => {
   let service: TestService;
@@ -160,5 +163,35 @@ describe('refunds over HTTP', () => {
     const actions = (audit.body['data'] as { action: string }[]).map((record) => record.action);
     assert.ok(actions.includes('refund.succeeded') && actions.includes('refund.rolled_back'), actions.join(', '));
     assert.equal((await refund(service, tenant, 'undo-1', {})).body['refund_transaction_id'], 'undo-1-REFUND-2', 'refundable again');
+  });
+
+  it('answers a rollback that read its refund just before another process rolled it back with the refusal, not a 500 (R8)', async () => {
+    await paid(service, tenant, 'undo-race');
+    assert.equal((await refund(service, tenant, 'undo-race', { amount: '40.00' })).status, 200);
+    const tenantId = tenant.tenantId as TenantId;
+    const store = service.runtime.deps.store;
+    const stale = await store.getRecord(tenantId, 'refund', 'undo-race-REFUND');
+    assert.ok(stale !== null);
+    // The other process's rollback commits first…
+    const undone = await call(service, 'POST', '/api/v1/refunds/undo-race-REFUND/rollback', { reason: 'refunded the wrong order' }, { token: tenant.keys['approver']! });
+    assert.equal(undone.status, 200, undone.text);
+    // …and this one had read the refund before it, and reads the payment after it.
+    let staleReads = 2; // the lock key's read, then the decision's
+    const lagging = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property !== 'getRecord') return Reflect.get(target, property, receiver) as unknown;
+        return async (...args: Parameters<Store['getRecord']>): Promise<StoredRecord | null> => {
+          if (args[1] === 'refund' && staleReads > 0) {
+            staleReads--;
+            return stale;
+          }
+          return target.getRecord(...args);
+        };
+      },
+    });
+    const principal = { kind: 'api_key' as const, tenantId, apiKeyId: 'key_SECOND' as ApiKeyId, role: 'approver' as const };
+    const answer = await rollBackRefund({ ...service.runtime.deps, store: lagging }, principal, { refundId: 'undo-race-REFUND', reason: 'twice at once' }, null);
+    assert.deepEqual(answer.ok ? null : answer.code, 'refund_not_rollbackable');
+    assert.equal((await payment(service, tenant, 'undo-race'))['refunded'], '0.00');
   });
 });

@@ -11,6 +11,9 @@ import { assertLedgerBalances } from '../support/ledger-check.ts';
 import { ControlledSwitch } from '../support/controlled-switch.ts';
 import { balances, fundedCustomer, readTransfer, toBank } from '../support/transfers.ts';
 import { requeryPendingTransfers } from '../../src/app/transfers/requery-transfers.ts';
+import { approveReversal } from '../../src/app/reversals/decide-reversal.ts';
+import type { Store, StoredRecord } from '../../src/app/ports/store.ts';
+import type { ApiKeyId, TenantId } from '../../src/domain/ids.ts';
 
 const codeOf = (answer: Response): string => (answer.body['error'] as { code: string } | undefined)?.code ?? `(${answer.status})`;
 
@@ -184,5 +187,35 @@ describe('reversals', () => {
     assert.ok(data.every((item) => item.status === 'COMPLETED' && item.failure_type === 'system_glitch'));
     assert.equal((await api.list('?status=DONE')).status, 400);
     assert.equal((await api.list('?from=yesterday')).status, 400);
+  });
+
+  it('answers an approval that read its reversal just before another process executed it with the refusal, not a 500 (V5)', async () => {
+    assert.equal((await toBank(service, tenant, 'race-read', 'alice', '0123456791', '100.00', { channel: 'branch' })).status, 502);
+    const id = String((await readTransfer(service, tenant, 'race-read'))['reversal_id']);
+    const tenantId = tenant.tenantId as TenantId;
+    const store = service.runtime.deps.store;
+    const stale = await store.getRecord(tenantId, 'reversal', id);
+    assert.equal(stale?.body['status'], 'PENDING_APPROVAL');
+    // The other process's approval executes the reversal first…
+    assert.equal((await api.approve(id)).status, 200);
+    // …and this one read the reversal before it (twice: the route's check and the decision's), the transfer after it.
+    let staleReads = 2;
+    const lagging = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property !== 'getRecord') return Reflect.get(target, property, receiver) as unknown;
+        return async (...args: Parameters<Store['getRecord']>): Promise<StoredRecord | null> => {
+          if (args[1] === 'reversal' && staleReads > 0) {
+            staleReads--;
+            return stale;
+          }
+          return target.getRecord(...args);
+        };
+      },
+    });
+    const principal = { kind: 'api_key' as const, tenantId, apiKeyId: 'key_OTHER_APPROVER' as ApiKeyId, role: 'approver' as const };
+    const answer = await approveReversal({ ...service.runtime.deps, store: lagging }, principal, id, null);
+    assert.deepEqual(answer.ok ? null : answer.code, 'reversal_already_decided');
+    const voids = (await store.listTransactionTransfers(tenantId, 'race-read')).filter((transfer) => transfer.kind === 'void_pending');
+    assert.equal(voids.length, 1, 'reversed once');
   });
 });

@@ -21,7 +21,7 @@ import { refundView } from './refund-view.ts';
 import { paymentLockKey, paymentLocks } from './settle-refund.ts';
 
 type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
-export type RollbackCode = 'refund_not_found' | 'refund_not_rollbackable' | 'idempotency_key_reused';
+export type RollbackCode = 'refund_not_found' | 'refund_not_rollbackable' | 'idempotency_key_reused' | 'conflict';
 
 export async function rollBackRefund(
   deps: Dependencies,
@@ -44,15 +44,27 @@ async function decideRollback(
 ): Promise<Decision<StoredReply, RollbackCode>> {
   const replay = await completedReplay(deps.store, principal.tenantId, key);
   if (replay !== null) return replay;
-  const record = await deps.store.getRecord(principal.tenantId, refundKind, input.refundId);
-  if (record === null) return refuse('refund_not_found', 'refund_transaction_id');
-  const refund = refundFromRecord(record);
-  if (refund.status !== 'REFUND-SUCCESS') {
-    return refuse('refund_not_rollbackable', 'refund_transaction_id', `the refund is ${refund.status}`);
-  }
+  const found = await successfulRefund(deps, principal, input.refundId);
+  if (!found.ok) return found;
+  const refund = found.value;
   const paymentRecord = await deps.store.getRecord(principal.tenantId, paymentKind, refund.transactionId);
   invariant(paymentRecord !== null, `payment ${refund.transactionId} vanished`);
-  return rollbackChangeset(deps, principal, input.reason, key, refund, paymentFromRecord(paymentRecord));
+  const payment = paymentFromRecord(paymentRecord);
+  if (payment.refundedMinor < refund.amountMinor) {
+    // The refund was read before another process rolled it back, the payment after: read
+    // the refund again and answer as if it had been rolled back before we looked.
+    const again = await successfulRefund(deps, principal, input.refundId);
+    return again.ok ? refuse('conflict', 'refund_transaction_id', 'the refund and its payment changed while they were read; try again') : again;
+  }
+  return rollbackChangeset(deps, principal, input.reason, key, refund, payment);
+}
+
+async function successfulRefund(deps: Dependencies, principal: TenantPrincipal, refundId: string): Promise<Result<Refund, 'refund_not_found' | 'refund_not_rollbackable'>> {
+  const record = await deps.store.getRecord(principal.tenantId, refundKind, refundId);
+  if (record === null) return refuse('refund_not_found', 'refund_transaction_id');
+  const refund = refundFromRecord(record);
+  if (refund.status !== 'REFUND-SUCCESS') return refuse('refund_not_rollbackable', 'refund_transaction_id', `the refund is ${refund.status}`);
+  return { ok: true, value: refund };
 }
 
 /** The payment once a refund's amount is refundable again. */
