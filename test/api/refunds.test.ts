@@ -6,10 +6,10 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { startService, type TestService } from '../support/service.ts';
 import { call, createTenant, type Tenant } from '../support/client.ts';
 import { assertLedgerBalances } from '../support/ledger-check.ts';
+import { laggingStore } from '../support/lagging-store.ts';
 import { accountBalance, ledger, paid, payment, refund } from '../support/refunds.ts';
 import { requeryPendingRefunds } from '../../src/app/refunds/requery-refunds.ts';
 import { rollBackRefund } from '../../src/app/refunds/roll-back-refund.ts';
-import type { Store, StoredRecord } from '../../src/app/ports/store.ts';
 import type { ApiKeyId, TenantId } from '../../src/domain/ids.ts';
 
 describe('refunds over HTTP', () => {
@@ -176,19 +176,7 @@ describe('refunds over HTTP', () => {
     const undone = await call(service, 'POST', '/api/v1/refunds/undo-race-REFUND/rollback', { reason: 'refunded the wrong order' }, { token: tenant.keys['approver']! });
     assert.equal(undone.status, 200, undone.text);
     // …and this one had read the refund before it, and reads the payment after it.
-    let staleReads = 2; // the lock key's read, then the decision's
-    const lagging = new Proxy(store, {
-      get(target, property, receiver) {
-        if (property !== 'getRecord') return Reflect.get(target, property, receiver) as unknown;
-        return async (...args: Parameters<Store['getRecord']>): Promise<StoredRecord | null> => {
-          if (args[1] === 'refund' && staleReads > 0) {
-            staleReads--;
-            return stale;
-          }
-          return target.getRecord(...args);
-        };
-      },
-    });
+    const lagging = laggingStore(store, 'refund', stale, 2); // the route's read, then the decision's
     const principal = { kind: 'api_key' as const, tenantId, apiKeyId: 'key_SECOND' as ApiKeyId, role: 'approver' as const };
     const answer = await rollBackRefund({ ...service.runtime.deps, store: lagging }, principal, { refundId: 'undo-race-REFUND', reason: 'twice at once' }, null);
     assert.deepEqual(answer.ok ? null : answer.code, 'refund_not_rollbackable');

@@ -8,11 +8,11 @@ import { startService, type TestService } from '../support/service.ts';
 import { call, createTenant, type Response, type Tenant } from '../support/client.ts';
 import { reversalCalls } from '../support/reversals.ts';
 import { assertLedgerBalances } from '../support/ledger-check.ts';
+import { laggingStore } from '../support/lagging-store.ts';
 import { ControlledSwitch } from '../support/controlled-switch.ts';
 import { balances, fundedCustomer, readTransfer, toBank } from '../support/transfers.ts';
 import { requeryPendingTransfers } from '../../src/app/transfers/requery-transfers.ts';
 import { approveReversal } from '../../src/app/reversals/decide-reversal.ts';
-import type { Store, StoredRecord } from '../../src/app/ports/store.ts';
 import type { ApiKeyId, TenantId } from '../../src/domain/ids.ts';
 
 const codeOf = (answer: Response): string => (answer.body['error'] as { code: string } | undefined)?.code ?? `(${answer.status})`;
@@ -195,23 +195,12 @@ describe('reversals', () => {
     const tenantId = tenant.tenantId as TenantId;
     const store = service.runtime.deps.store;
     const stale = await store.getRecord(tenantId, 'reversal', id);
-    assert.equal(stale?.body['status'], 'PENDING_APPROVAL');
+    assert.ok(stale !== null);
+    assert.equal(stale.body['status'], 'PENDING_APPROVAL');
     // The other process's approval executes the reversal first…
     assert.equal((await api.approve(id)).status, 200);
     // …and this one read the reversal before it (twice: the route's check and the decision's), the transfer after it.
-    let staleReads = 2;
-    const lagging = new Proxy(store, {
-      get(target, property, receiver) {
-        if (property !== 'getRecord') return Reflect.get(target, property, receiver) as unknown;
-        return async (...args: Parameters<Store['getRecord']>): Promise<StoredRecord | null> => {
-          if (args[1] === 'reversal' && staleReads > 0) {
-            staleReads--;
-            return stale;
-          }
-          return target.getRecord(...args);
-        };
-      },
-    });
+    const lagging = laggingStore(store, 'reversal', stale, 2);
     const principal = { kind: 'api_key' as const, tenantId, apiKeyId: 'key_OTHER_APPROVER' as ApiKeyId, role: 'approver' as const };
     const answer = await approveReversal({ ...service.runtime.deps, store: lagging }, principal, id, null);
     assert.deepEqual(answer.ok ? null : answer.code, 'reversal_already_decided');
