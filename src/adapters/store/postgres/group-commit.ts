@@ -135,7 +135,7 @@ export class PgGroupCommitter {
    * that check fails, two round trips: lock and read, then write and COMMIT.
    */
   async #commitOnce(changesets: readonly Changeset[]): Promise<Outcome[]> {
-    const remembered = this.#cache.stateFor(changesets);
+    const remembered = this.#cache.stateFor(changesets, this.#clock.now());
     if (remembered !== null) {
       const outcomes = await this.#commitRemembered(changesets, remembered);
       if (outcomes !== null) return outcomes;
@@ -153,6 +153,7 @@ export class PgGroupCommitter {
       await this.#inTransaction(changesets, (client, begin) => client.query(`${begin}; ${writeQuery(state, writes, committedAt, expected)}; COMMIT`));
     } catch (error) {
       if (!staleMemory(error)) throw error;
+      this.#cache.contended(changesets, this.#clock.now());
       this.counts.stale++;
       return null;
     }

@@ -12,6 +12,7 @@ import type { Changeset, CommitResult } from '../../../app/ports/store.ts';
 import { createAuditVerifier } from '../../../domain/audit/verify-chain.ts';
 import type { AccountId, AuditRecordId, TenantId, TransferId } from '../../../domain/ids.ts';
 import { systemClock } from '../../system/system-clock.ts';
+import { contendedPauseMs } from './batch-cache.ts';
 import { openPostgresStore, type PostgresStore } from './postgres-store.ts';
 import { createTestSchema, probeTestDatabase, type TestSchema } from './test-database.ts';
 
@@ -49,13 +50,21 @@ function assertOk(result: CommitResult): void {
   assert.ok(result.ok, JSON.stringify(result));
 }
 
+type Counts = ReturnType<PostgresStore['batchCounts']>;
+const difference = (after: Counts, before: Counts): Counts => ({
+  remembered: after.remembered - before.remembered, read: after.read - before.read, stale: after.stale - before.stale,
+});
+
+/** The first store's clock, moved forward to end a pause on contended accounts. */
+const firstClock = { offsetMs: 0, now(): number { return Date.now() + this.offsetMs; } };
+
 void describe('postgresql batches decided on remembered rows', { skip }, () => {
   let schema: TestSchema;
   let first: PostgresStore;
   let second: PostgresStore;
   before(async () => {
     schema = await createTestSchema('remembered');
-    first = openPostgresStore({ connectionString: schema.url, clock: systemClock });
+    first = openPostgresStore({ connectionString: schema.url, clock: firstClock });
     second = openPostgresStore({ connectionString: schema.url, clock: systemClock });
     await first.migrate();
   });
@@ -103,9 +112,14 @@ void describe('postgresql batches decided on remembered rows', { skip }, () => {
     assert.equal(account.creditsPosted, 100n);
     const totals = (await first.journalTotals(tenantId)).get('NGN');
     assert.equal(totals?.debits.debitsPosted, totals?.credits.creditsPosted);
-    // Memory is fresh again: the next spend that fits goes in one round trip.
-    assertOk(await first.commit(spend(tenantId, 'first-3', 5n)));
-    assert.equal(first.batchCounts().remembered - counts.remembered, 1);
+    // Another process writes this account: for a while it is read under lock, with no
+    // batch wasted on memory that is likely stale again…
+    assertOk(await first.commit(spend(tenantId, 'first-3', 1n)));
+    assert.deepEqual(difference(first.batchCounts(), counts), { remembered: 0, read: 1, stale: 0 });
+    // …then memory is tried again, and it is fresh.
+    firstClock.offsetMs += contendedPauseMs + 1;
+    assertOk(await first.commit(spend(tenantId, 'first-4', 1n)));
+    assert.deepEqual(difference(first.batchCounts(), counts), { remembered: 1, read: 1, stale: 0 });
   });
 
   void it('keeps an audit stream one unbroken chain when another process extends it meanwhile', async () => {
