@@ -16,6 +16,7 @@ import { LatencyRecorder, operationsPerSecond, type ScenarioResult } from './sta
 
 const transfersPerScenario = Number(process.env['BENCH_TRANSFERS'] ?? 20_000);
 const serialTransfers = Math.ceil(transfersPerScenario / 4);
+const storesPerScenario = Number(process.env['BENCH_STORES'] ?? 1);
 
 /** A comma-separated list of counts from the environment (e.g. BENCH_CLIENTS=8), or the defaults. */
 function listOf(name: string, defaults: readonly number[]): readonly number[] {
@@ -65,7 +66,11 @@ function pick(accounts: number): [number, number] {
 
 async function contraScenario(accounts: number, clients: number, count: number): Promise<Measured> {
   return withSchema(async (url, admin, applicationName) => {
-    const store = openPostgresStore({ connectionString: url, clock: systemClock, poolSize: 6, batchesInFlight: Number(process.env['BENCH_IN_FLIGHT'] ?? 1) });
+    // BENCH_STORES=2: callers split between two stores, as between two service instances.
+    const stores = Array.from({ length: storesPerScenario }, () =>
+      openPostgresStore({ connectionString: url, clock: systemClock, poolSize: 6, batchesInFlight: Number(process.env['BENCH_IN_FLIGHT'] ?? 1) }));
+    const [store] = stores;
+    if (store === undefined) throw new Error('BENCH_STORES must be at least 1');
     try {
       await store.migrate();
       const tenantId = 'ten_bench' as TenantId;
@@ -76,7 +81,7 @@ async function contraScenario(accounts: number, clients: number, count: number):
       if (!opened.ok) throw new Error('could not open the accounts');
       const transfer = async (index: number): Promise<void> => {
         const [from, to] = pick(accounts);
-        const result = await store.commit({
+        const result = await (stores[index % stores.length] ?? store).commit({
           tenantId, at: Date.now(),
           transfers: [{ id: `t-${index}` as TransferId, kind: 'posted', debitAccountId: `acct-${from}` as AccountId, creditAccountId: `acct-${to}` as AccountId, amountMinor: 100n, currency: 'NGN', code: 'bench' }],
         });
@@ -84,9 +89,10 @@ async function contraScenario(accounts: number, clients: number, count: number):
       };
       await runConcurrently(500, clients, (index) => transfer(count + index), () => undefined);
       const run = await measured(admin, applicationName, count, clients, transfer);
-      return { name: `Contra store, ${accounts} accounts`, concurrency: clients, operations: count, commitsPerOperation: 1, ...run, latency: run.latency.summary() };
+      const name = stores.length === 1 ? 'Contra store' : `Contra, ${stores.length} stores`;
+      return { name: `${name}, ${accounts} accounts`, concurrency: clients, operations: count, commitsPerOperation: 1, ...run, latency: run.latency.summary() };
     } finally {
-      await store.close();
+      await Promise.all(stores.map((each) => each.close()));
     }
   });
 }
