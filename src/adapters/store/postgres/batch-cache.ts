@@ -130,11 +130,11 @@ export class BatchCache {
   }
 
   /**
-   * After memory was found stale: forgotten, and the batch's accounts are read under lock
-   * for `contendedPauseMs` (which of them another process wrote is not known).
+   * After memory was found stale (the failed write already forgot the batch's rows): its
+   * accounts are read under lock for `contendedPauseMs` (which of them another process
+   * wrote is not known).
    */
   contended(changesets: readonly Changeset[], now: number): void {
-    this.forget(changesets);
     for (const { tenantId, transfers } of changesets) {
       for (const transfer of transfers ?? []) {
         for (const accountId of [transfer.debitAccountId, transfer.creditAccountId]) this.#contended.set(key(tenantId, accountId), now + contendedPauseMs);

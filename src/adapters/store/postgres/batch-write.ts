@@ -32,34 +32,37 @@ function recordRows(writes: BatchWrites): { records_new: JsonRow[]; records_chan
   return { records_new: created, records_changed: changed };
 }
 
-function accountRow(state: BatchState, accountKey: string): JsonRow {
+function stateAccount(state: BatchState, accountKey: string): LockedAccount {
   const account = state.accounts.get(accountKey);
   if (account === undefined) throw new Error(`account ${accountKey} is not in the batch state`);
+  return account;
+}
+
+/** An account's four balances as the decimal text the functions read. */
+function balanceColumns(account: LockedAccount): Readonly<Record<string, string>> {
   return {
-    tenant_id: account.tenantId, id: account.id, type: account.type, currency: account.currency, name: account.name,
-    allow_negative: account.allowNegative, created_at: account.createdAt,
     debits_posted: text(account.debitsPosted), credits_posted: text(account.creditsPosted),
     debits_pending: text(account.debitsPending), credits_pending: text(account.creditsPending),
+  };
+}
+
+function accountRow(state: BatchState, accountKey: string): JsonRow {
+  const account = stateAccount(state, accountKey);
+  return {
+    tenant_id: account.tenantId, id: account.id, type: account.type, currency: account.currency, name: account.name,
+    allow_negative: account.allowNegative, created_at: account.createdAt, ...balanceColumns(account),
   };
 }
 
 /** What an existing account's update needs: its key and new balances. */
 function balancesRow(state: BatchState, accountKey: string): JsonRow {
-  const account = state.accounts.get(accountKey);
-  if (account === undefined) throw new Error(`account ${accountKey} is not in the batch state`);
-  return {
-    tenant_id: account.tenantId, id: account.id,
-    debits_posted: text(account.debitsPosted), credits_posted: text(account.creditsPosted),
-    debits_pending: text(account.debitsPending), credits_pending: text(account.creditsPending),
-  };
+  const account = stateAccount(state, accountKey);
+  return { tenant_id: account.tenantId, id: account.id, ...balanceColumns(account) };
 }
 
 /** The balances a batch decided on remembered rows expects an account to hold (see schema-batch-v6.ts). */
 function expectedBalances(account: LockedAccount): Readonly<Record<string, string>> {
-  return {
-    debits_posted: text(account.debitsPosted), credits_posted: text(account.creditsPosted),
-    debits_pending: text(account.debitsPending), credits_pending: text(account.creditsPending), last_committed_at: text(account.lastCommittedAt),
-  };
+  return { ...balanceColumns(account), last_committed_at: text(account.lastCommittedAt) };
 }
 
 /**
