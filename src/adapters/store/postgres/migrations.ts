@@ -5,6 +5,7 @@ import { schemaVersion1, schemaVersion2 } from './schema.ts';
 import { schemaVersion3, schemaVersion4 } from './schema-batch.ts';
 import { schemaVersion5 } from './schema-batch-v5.ts';
 import { schemaVersion6 } from './schema-batch-v6.ts';
+import { schemaVersion7 } from './schema-batch-v7.ts';
 
 type Migration = { readonly version: number; readonly name: string; readonly sql: string };
 
@@ -16,6 +17,7 @@ export const pgMigrations: readonly Migration[] = [
   { version: 4, name: 'cheaper protections on the hot path: accounts trigger on definition columns only, no history foreign keys', sql: schemaVersion4 },
   { version: 5, name: 'group commit functions over jsonb (parsed once), empty parts skipped', sql: schemaVersion5 },
   { version: 6, name: 'batch write checks expected account balances and record versions (batches decided on remembered rows)', sql: schemaVersion6 },
+  { version: 7, name: 'a batch\'s account updates in one locking read and one update by address, not one statement per account', sql: schemaVersion7 },
 ];
 
 /** Any constant: every Contra process migrating this database takes the same lock. */
