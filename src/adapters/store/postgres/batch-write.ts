@@ -3,6 +3,7 @@
 // one round trip together with the COMMIT. Transfer sequences are handed out by
 // PostgreSQL after the batch's account locks, so for any one account they grow in commit
 // order; the balance history finds them by joining the transfers just inserted.
+import type pg from 'pg';
 import { auditRecordValues } from '../rows/audit-codecs.ts';
 import { jsonbLiteral, key, nonEmpty, type BatchState } from './batch-state.ts';
 import type { BatchWrites, LockedAccount } from './batch-decide.ts';
@@ -126,12 +127,12 @@ function auditRows(writes: BatchWrites): { audit: JsonRow[]; heads: JsonRow[] } 
 }
 
 /**
- * The call that writes a batch (see contra_batch_apply in schema-batch-v5.ts and -v6.ts);
- * empty parts are left out. `expected`: the accounts as they stood when a batch was
- * decided on remembered rows, which the write checks; null after a locked read.
+ * What a batch writes, as the document contra_batch_apply takes (schema-batch-v5.ts to
+ * -v7.ts); empty parts are left out. `expected`: the accounts as they stood when a batch
+ * was decided on remembered rows, which the write checks; null after a locked read.
  */
-export function writeQuery(state: BatchState, writes: BatchWrites, committedAt: number, expected: Expected | null = null): string {
-  const document = {
+export function writeDocument(state: BatchState, writes: BatchWrites, committedAt: number, expected: Expected | null = null): Record<string, unknown> {
+  return {
     committed_at: committedAt,
     ...nonEmpty({
       tenants: [...writes.tenants],
@@ -143,5 +144,19 @@ export function writeQuery(state: BatchState, writes: BatchWrites, committedAt: 
       outbox: writes.outbox.map(({ tenantId, message }) => ({ tenant_id: tenantId, id: message.id, topic: message.topic, at: message.at, payload: JSON.stringify(message.payload) })),
     }),
   };
-  return `SELECT contra_batch_apply(${jsonbLiteral(document)})`;
+}
+
+/** The call that writes a batch inside a transaction already open (after a locked read). */
+export function writeQuery(state: BatchState, writes: BatchWrites, committedAt: number): string {
+  return `SELECT contra_batch_apply(${jsonbLiteral(writeDocument(state, writes, committedAt))})`;
+}
+
+/**
+ * The one statement that writes and commits a batch decided on remembered rows
+ * (contra_batch_commit, schema-batch-v7.ts): sent on its own, outside BEGIN, it is its own
+ * transaction, and its document is a bound parameter, so the server neither lexes it as
+ * SQL text nor plans the call again (a named statement is prepared once per connection).
+ */
+export function commitStatement(tenantIds: string, document: Record<string, unknown>): pg.QueryConfig {
+  return { name: 'contra_batch_commit', text: 'SELECT contra_batch_commit($1, $2)', values: [tenantIds, JSON.stringify(document)] };
 }

@@ -2,7 +2,7 @@
 // go together in the next transaction, decided in memory and written with one multi-row
 // statement per table, with one WAL flush for the batch (synchronous_commit untouched).
 // A batch whose rows this process remembers from its own last commits is decided first and
-// written in one round trip, the write checking under lock every row it was decided on
+// written in one round trip (one statement, its own transaction), the write checking under lock every row it was decided on
 // (batch-cache.ts, schema-batch-v6.ts); any other batch, or one whose remembered rows turn
 // out stale, takes two: lock and read, then write and COMMIT. Refusals are only ever
 // decided on a locked read. A batch that lost a race with another process (deadlock, a
@@ -15,8 +15,8 @@ import { invariant } from '../../../domain/invariant.ts';
 import { BatchCache, type Expected } from './batch-cache.ts';
 import { batchStateFrom, stateQuery, tenantsOf, type BatchState } from './batch-state.ts';
 import { decideChangeset, emptyWrites, type BatchWrites } from './batch-decide.ts';
-import { writeQuery } from './batch-write.ts';
-import { pgCode, pgErrors, tenantSetting } from './pg.ts';
+import { commitStatement, writeDocument, writeQuery } from './batch-write.ts';
+import { pgCode, pgErrors, tenantIdsText, tenantSetting } from './pg.ts';
 
 /** The most changesets one transaction commits; the rest wait for the next batch. */
 export const pgGroupCommitChangesetsMax = 128;
@@ -150,7 +150,7 @@ export class PgGroupCommitter {
     // A refusal (or an error) is only ever given on rows read under lock.
     if (!outcomes.every((outcome) => 'result' in outcome && outcome.result.ok)) return null;
     try {
-      await this.#inTransaction(changesets, (client, begin) => client.query(`${begin}; ${writeQuery(state, writes, committedAt, expected)}; COMMIT`));
+      await this.#inOneStatement(changesets, commitStatement(tenantIdsText(tenantsOf(changesets)), writeDocument(state, writes, committedAt, expected)));
     } catch (error) {
       if (!staleMemory(error)) throw error;
       this.#cache.contended(changesets, this.#clock.now());
@@ -199,6 +199,25 @@ export class PgGroupCommitter {
   #committed(state: BatchState, writes: BatchWrites, committedAt: number): void {
     this.#lastCommittedAt = Math.max(this.#lastCommittedAt, committedAt);
     this.#cache.remember(state, writes, committedAt);
+  }
+
+  /**
+   * Runs one statement that is its own transaction on a pooled connection; if it fails,
+   * forgets the rows the batch touched, since whether it committed may be unknown. A
+   * connection whose statement failed without a PostgreSQL error is not reused.
+   */
+  async #inOneStatement(changesets: readonly Changeset[], statement: pg.QueryConfig): Promise<void> {
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      await client.query(statement);
+    } catch (error) {
+      this.#cache.forget(changesets);
+      broken = pgCode(error) === undefined;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   /**

@@ -40,8 +40,13 @@ const tenantIdPattern = /^[^,\s]{1,128}$/;
 
 /** The literal for `SET LOCAL contra.tenant_ids`: ids joined by commas, quoted for SQL. */
 export function tenantSetting(tenantIds: readonly TenantId[]): string {
+  return pg.escapeLiteral(tenantIdsText(tenantIds));
+}
+
+/** The tenants as the value of contra.tenant_ids, unquoted (for a bound parameter). */
+export function tenantIdsText(tenantIds: readonly TenantId[]): string {
   for (const id of tenantIds) invariant(tenantIdPattern.test(id), `tenant id '${id}' cannot be declared for row-level security`);
-  return pg.escapeLiteral([...new Set(tenantIds)].join(','));
+  return [...new Set(tenantIds)].join(',');
 }
 
 export type Mode = 'read' | 'write' | 'snapshot';

@@ -92,6 +92,23 @@ void describe('postgresql store protections', { skip }, () => {
     });
   });
 
+  void it('lets the one-statement batch write (contra_batch_commit) only the tenants it declares', async () => {
+    const tenantId = tenant();
+    assert.ok((await store.commit(opening(tenantId))).ok);
+    const ledger = (owner: TenantId) => JSON.stringify({
+      committed_at: at,
+      ledger: [{ tenant_id: owner, transaction_id: 'txn-x', sequence: 1, status: 'PAYMENT-SUCCESS', at, transfer_ids: '[]', details: '{}' }],
+    });
+    await withClient(async (client) => {
+      await assert.rejects(client.query('SELECT contra_batch_commit($1, $2)', [tenant(), ledger(tenantId)]), /row-level security/,
+        'a row of a tenant the statement did not declare');
+      await client.query('SELECT contra_batch_commit($1, $2)', [tenantId, ledger(tenantId)]);
+      assert.equal(await count(client, 'ledger_entries'), 0, 'the declaration ended with its statement');
+      await client.query(`SET contra.tenant_ids = '${tenantId}'`);
+      assert.equal(await count(client, 'ledger_entries'), 2, 'the opening entry and the one the declared tenant wrote');
+    });
+  });
+
   void it('refuses UPDATE, DELETE and TRUNCATE of journal and audit rows, and changes to what an account is', async () => {
     const tenantId = tenant();
     assert.ok((await store.commit(opening(tenantId))).ok);
