@@ -127,6 +127,23 @@ async function readsTransfers(store: Store): Promise<void> {
   assert.deepEqual(await store.listAccountTransfers(tenantId, accountId('customer'), { limit: 3 }), { items: [], nextCursor: null });
 }
 
+/** Many commits at once (batched together or not, as the store does): paging skips and repeats nothing. */
+async function pagesAccountTransfersAcrossCommits(store: Store): Promise<void> {
+  const tenantId = await openJournal(store);
+  const ids = Array.from({ length: 30 }, (_, index) => `m-${index}`);
+  await Promise.all(ids.map((id, index) => commitOk(store, { tenantId, transfers: [index % 2 === 0 ? posted(id, 'clearing', 'merchant', 5n) : posted(id, 'merchant', 'fees', 1n)] })));
+  const listed: Transfer[] = [];
+  let cursor: string | null | undefined;
+  do {
+    const page = await store.listAccountTransfers(tenantId, accountId('merchant'), cursor === undefined || cursor === null ? { limit: 4 } : { limit: 4, cursor });
+    listed.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  assert.deepEqual(listed.map((transfer) => transfer.id).sort(), [...ids].sort(), 'every transfer once');
+  const sequences = listed.map((transfer) => transfer.sequence);
+  assert.ok(sequences.every((sequence, index) => index === 0 || sequence > (sequences[index - 1] ?? 0n)), 'in sequence order');
+}
+
 export function journalSpec(makeStore: StoreFactory): void {
   suite('accounts and posted transfers', () => {
     spec('creates accounts with zero balances and refuses an id that exists', makeStore, createsAccounts);
@@ -136,5 +153,6 @@ export function journalSpec(makeStore: StoreFactory): void {
     spec('refuses a transfer id that is taken, also within one changeset', makeStore, refusesTakenTransferIds);
     spec('commits a linked set with its records, entries, audit and outbox all or nothing', makeStore, commitsAllOrNothing);
     spec('reads transfers by id, by account oldest first in pages, and by transaction', makeStore, readsTransfers);
+    spec('pages through an account\'s transfers of many concurrent commits, skipping and repeating none', makeStore, pagesAccountTransfersAcrossCommits);
   });
 }

@@ -58,12 +58,20 @@ export async function getPendingResolution(client: Client, tenantId: TenantId, p
   return row === undefined ? null : transferFromRow(row);
 }
 
+/**
+ * In the balance history's key order (migration v8): for one account, (committed_at,
+ * sequence) orders its transfers as their sequence does. The page starts after the
+ * cursor's transfer, found by its sequence; the cursor's committed_at is one value (an
+ * aggregate, never a COALESCE around the subquery), so that the row comparison is an
+ * index condition rather than a filter over the account's earlier rows.
+ */
 export async function listAccountTransfers(client: Client, tenantId: TenantId, accountId: AccountId, page: PageRequest): Promise<Page<Transfer>> {
   const size = pageSize(page);
   const found = await rows(client, `SELECT ${transferSelect('t')}
     FROM account_balances AS h JOIN transfers AS t ON t.sequence = h.transfer_sequence
-    WHERE h.tenant_id = $1 AND h.account_id = $2 AND h.transfer_sequence > $3
-    ORDER BY h.transfer_sequence LIMIT $4`, [tenantId, accountId, cursorPosition(page).toString(), size + 1]);
+    WHERE h.tenant_id = $1 AND h.account_id = $2
+      AND (h.committed_at, h.transfer_sequence) > ((SELECT coalesce(max(c.committed_at), -1) FROM transfers c WHERE c.sequence = $3), $3)
+    ORDER BY h.committed_at, h.transfer_sequence LIMIT $4`, [tenantId, accountId, cursorPosition(page).toString(), size + 1]);
   return toPage(found, size, 'sequence', transferFromRow);
 }
 
