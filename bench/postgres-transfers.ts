@@ -18,11 +18,16 @@ const transfersPerScenario = Number(process.env['BENCH_TRANSFERS'] ?? 20_000);
 const serialTransfers = Math.ceil(transfersPerScenario / 4);
 const storesPerScenario = Number(process.env['BENCH_STORES'] ?? 1);
 /**
- * Untimed transfers before each scenario, for both ledgers: enough for V8 to optimise the
- * store's hot path (with 500, the first scenario of a run measured Node at 61 µs per
- * transfer against 44 in the same scenario run again).
+ * Untimed transfers before each scenario, for both ledgers (BENCH_WARMUP, or as many as the
+ * scenario times, at most 8,000): enough for V8 to optimise the store's hot path. With 500,
+ * Node spent 61 µs per transfer in the first scenario of a run against 44 in the same
+ * scenario run again; with 2,000, 106 against 77 and 60 in a third run; with 8,000, 66
+ * against 50 (the pure-SQL ledger's own Node CPU moving 58 → 48 in the same runs).
  */
-const warmupTransfers = 2_000;
+function warmupTransfers(count: number): number {
+  const configured = process.env['BENCH_WARMUP'];
+  return configured === undefined || configured === '' ? Math.min(8_000, count) : Number(configured);
+}
 
 /** A comma-separated list of counts from the environment (e.g. BENCH_CLIENTS=8), or the defaults. */
 function listOf(name: string, defaults: readonly number[]): readonly number[] {
@@ -93,7 +98,7 @@ async function contraScenario(accounts: number, clients: number, count: number):
         });
         if (!result.ok) throw new Error(`transfer ${index} refused: ${result.conflict.kind}`);
       };
-      await runConcurrently(warmupTransfers, clients, (index) => transfer(count + index), () => undefined);
+      await runConcurrently(warmupTransfers(count), clients, (index) => transfer(count + index), () => undefined);
       const run = await measured(admin, applicationName, count, clients, transfer);
       const name = stores.length === 1 ? 'Contra store' : `Contra, ${stores.length} stores`;
       return { name: `${name}, ${accounts} accounts`, concurrency: clients, operations: count, commitsPerOperation: 1, ...run, latency: run.latency.summary() };
@@ -133,7 +138,7 @@ async function pureSqlScenario(accounts: number, clients: number, count: number)
         const [from, to] = pick(accounts);
         await pool.query('SELECT sql_transfer($1, $2, 100)', [from, to]);
       };
-      await runConcurrently(warmupTransfers, clients, transfer, () => undefined);
+      await runConcurrently(warmupTransfers(count), clients, transfer, () => undefined);
       const run = await measured(admin, applicationName, count, clients, transfer);
       return { name: `pure-SQL ledger, ${accounts} accounts`, concurrency: clients, operations: count, commitsPerOperation: 1, ...run, latency: run.latency.summary() };
     } finally {

@@ -61,6 +61,13 @@ export class BatchCache {
   readonly #pendings = new Bounded<Transfer>();
   /** Accounts another process wrote since we remembered them: until when they are read under lock. */
   readonly #contended = new Bounded<number>();
+  /** Tenants a commit of this process wrote to the tenant list (never deleted): not sent again. */
+  readonly #tenants = new Bounded<true>();
+
+  /** Whether a commit of this process already listed the tenant (the batch need not). */
+  knowsTenant(tenantId: string): boolean {
+    return this.#tenants.get(tenantId) === true;
+  }
 
   /**
    * The state to decide `changesets` on without reading, or null when something they read
@@ -104,6 +111,7 @@ export class BatchCache {
    * `committedAt` as their last commit, as the write function stamps them.
    */
   remember(state: BatchState, writes: BatchWrites, committedAt: number): void {
+    for (const tenantId of writes.tenants) this.#tenants.set(tenantId, true);
     for (const [accountKey, account] of state.accounts) {
       const changed = writes.touchedAccounts.has(accountKey) || writes.newAccounts.has(accountKey);
       this.#accounts.set(accountKey, changed ? { ...account, lastCommittedAt: BigInt(committedAt) } : account);

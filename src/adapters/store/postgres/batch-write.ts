@@ -84,7 +84,9 @@ function accountRows(state: BatchState, writes: BatchWrites, expected: Expected 
 
 /** The row without its null fields: jsonb_to_recordset reads an absent field as null, and the server parses less. */
 function withoutNulls(row: JsonRow): JsonRow {
-  return Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null));
+  const present: Record<string, string | number | boolean> = {};
+  for (const [field, value] of Object.entries(row)) if (value !== null) present[field] = value;
+  return present;
 }
 
 function transferRows(writes: BatchWrites): { transfers: JsonRow[]; history: JsonRow[] } {
@@ -135,12 +137,14 @@ function auditRows(writes: BatchWrites): { audit: JsonRow[]; heads: JsonRow[] } 
  * What a batch writes, as the document contra_batch_apply takes (schema-batch-v5.ts to
  * -v7.ts); empty parts are left out. `expected`: the accounts as they stood when a batch
  * was decided on remembered rows, which the write checks; null after a locked read.
+ * `tenantKnown`: whether the tenant list already holds a tenant (then it is not sent).
  */
-export function writeDocument(state: BatchState, writes: BatchWrites, committedAt: number, expected: Expected | null = null): Record<string, unknown> {
+export function writeDocument(state: BatchState, writes: BatchWrites, committedAt: number, expected: Expected | null,
+  tenantKnown: (tenantId: string) => boolean): Record<string, unknown> {
   return {
     committed_at: committedAt,
     ...nonEmpty({
-      tenants: [...writes.tenants],
+      tenants: [...writes.tenants].filter((tenantId) => !tenantKnown(tenantId)),
       ...recordRows(writes),
       ...accountRows(state, writes, expected),
       ...transferRows(writes),
@@ -152,8 +156,8 @@ export function writeDocument(state: BatchState, writes: BatchWrites, committedA
 }
 
 /** The call that writes a batch inside a transaction already open (after a locked read). */
-export function writeQuery(state: BatchState, writes: BatchWrites, committedAt: number): string {
-  return `SELECT contra_batch_apply(${jsonbLiteral(writeDocument(state, writes, committedAt))})`;
+export function writeQuery(state: BatchState, writes: BatchWrites, committedAt: number, tenantKnown: (tenantId: string) => boolean): string {
+  return `SELECT contra_batch_apply(${jsonbLiteral(writeDocument(state, writes, committedAt, null, tenantKnown))})`;
 }
 
 /**

@@ -51,6 +51,7 @@ export class PgGroupCommitter {
   /** Batches committed in one round trip on remembered rows, after a locked read, and remembered rows found stale. */
   readonly counts = { remembered: 0, read: 0, stale: 0 };
   #idle: (() => void)[] = [];
+  readonly #tenantKnown = (tenantId: string): boolean => this.#cache.knowsTenant(tenantId);
 
   constructor(pool: pg.Pool, clock: Clock, inFlightMax = 1) {
     this.#pool = pool;
@@ -150,7 +151,7 @@ export class PgGroupCommitter {
     // A refusal (or an error) is only ever given on rows read under lock.
     if (!outcomes.every((outcome) => 'result' in outcome && outcome.result.ok)) return null;
     try {
-      await this.#inOneStatement(changesets, commitStatement(tenantIdsText(tenantsOf(changesets)), writeDocument(state, writes, committedAt, expected)));
+      await this.#inOneStatement(changesets, commitStatement(tenantIdsText(tenantsOf(changesets)), writeDocument(state, writes, committedAt, expected, this.#tenantKnown)));
     } catch (error) {
       if (!staleMemory(error)) throw error;
       this.#cache.contended(changesets, this.#clock.now());
@@ -170,7 +171,7 @@ export class PgGroupCommitter {
       invariant(text !== undefined, 'contra_batch_read returned nothing');
       const state = batchStateFrom(text);
       decided = { state, ...this.#decide(state, changesets) };
-      await client.query(`${writeQuery(state, decided.writes, decided.committedAt)}; COMMIT`);
+      await client.query(`${writeQuery(state, decided.writes, decided.committedAt, this.#tenantKnown)}; COMMIT`);
     });
     invariant(decided !== undefined, 'a committed batch was decided');
     this.#committed(decided.state, decided.writes, decided.committedAt);

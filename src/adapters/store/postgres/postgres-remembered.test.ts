@@ -50,6 +50,16 @@ function assertOk(result: CommitResult): void {
   assert.ok(result.ok, JSON.stringify(result));
 }
 
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 type Counts = ReturnType<PostgresStore['batchCounts']>;
 const difference = (after: Counts, before: Counts): Counts => ({
   remembered: after.remembered - before.remembered, read: after.read - before.read, stale: after.stale - before.stale,
@@ -169,6 +179,28 @@ void describe('postgresql batches decided on remembered rows', { skip }, () => {
     assert.deepEqual(result, { ok: false, conflict: { kind: 'pending_resolved', transferId: 'hold' } });
     const account = (await first.getAccounts(tenantId, [customer])).get(customer);
     assert.deepEqual([account?.debitsPosted, account?.debitsPending], [40n, 0n]);
+  });
+
+  void it('lists a tenant in the tenant list with its first commit, and leaves it out of the batches after', async () => {
+    const prototype = pg.Client.prototype as unknown as { query: (this: pg.Client, config: unknown) => Promise<unknown> };
+    const query = prototype.query;
+    const sent: string[] = [];
+    prototype.query = function (this: pg.Client, config: unknown): Promise<unknown> {
+      const batch = config as { name?: unknown; values?: unknown[] } | null;
+      if (typeof batch === 'object' && batch !== null && batch.name === 'contra_batch_commit') sent.push(String(batch.values?.[1]));
+      return query.call(this, config);
+    };
+    let tenantId: TenantId;
+    try {
+      tenantId = await funded();
+      assertOk(await first.commit(spend(tenantId, 'later', 5n)));
+    } finally {
+      prototype.query = query;
+    }
+    const listsTenant = sent.map((document) => 'tenants' in (JSON.parse(document) as object));
+    assert.deepEqual(listsTenant, [true, false, false], 'the opening batch lists the tenant, the funding and the spend do not');
+    const listed = await withClient(schema.url, (client) => client.query<{ first_committed_at: string }>('SELECT first_committed_at FROM tenants WHERE tenant_id = $1', [tenantId]));
+    assert.equal(listed.rows.length, 1);
   });
 
   void it('loses the answer to a committed batch without applying it twice or trusting what it remembered', async () => {

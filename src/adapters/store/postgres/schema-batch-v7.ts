@@ -20,13 +20,19 @@ import { schemaVersion6 } from './schema-batch-v6.ts';
  *    scan of accounts but by address, so the update never reads the tenant's accounts,
  *    whatever the table's statistics say.
  *
+ * 3. The tenant list is written only when the document names tenants (the process
+ *    leaves out those its commits already listed), instead of an empty insert per batch.
+ *
  * The rest of contra_batch_apply is v6's, unchanged. JIT compilation is off in both:
  * disabled scan methods make costs look huge, which would otherwise start the compiler.
+ * contra_accounts_set sets only what its one statement needs (each setting is saved and
+ * restored on every call); it runs inside contra_batch_apply, whose generic plans and
+ * disabled joins it inherits. Measured together, 3. and the fewer settings: 172 → 160 µs
+ * of server CPU per transfer (8 clients, 50 accounts, alternating phases).
  */
 const accountsSet = `
 CREATE FUNCTION contra_accounts_set(p_rows jsonb, p_addresses tid[], p_at bigint) RETURNS bigint LANGUAGE plpgsql
-  SET enable_seqscan = off SET enable_indexscan = off SET enable_indexonlyscan = off SET enable_bitmapscan = off
-  SET enable_hashjoin = off SET enable_mergejoin = off SET plan_cache_mode = force_generic_plan SET jit = off AS $$
+  SET enable_seqscan = off SET enable_indexscan = off SET enable_indexonlyscan = off SET enable_bitmapscan = off SET jit = off AS $$
 DECLARE
   v_count bigint;
 BEGIN
@@ -91,7 +97,18 @@ function withAccountsChanged(v6: string): string {
   return replacedOnce(v6, from, accountsChanged);
 }
 
+/** The tenant list is written only when the batch names a tenant its process has not seen committed (batch-cache.ts). */
+const tenantsPart = `  v_part := w->'tenants';
+  IF v_part IS NOT NULL THEN
+    INSERT INTO tenants (tenant_id, first_committed_at)
+      SELECT t, v_at FROM jsonb_array_elements_text(v_part) AS t ON CONFLICT (tenant_id) DO NOTHING;
+  END IF;
+`;
+
 export const schemaVersion7 = accountsSet + [
+  (text: string) => replacedOnce(text, `  INSERT INTO tenants (tenant_id, first_committed_at)
+    SELECT t, v_at FROM jsonb_array_elements_text(w->'tenants') AS t ON CONFLICT (tenant_id) DO NOTHING;
+`, tenantsPart),
   (text: string) => withAccountsChanged(text),
   (text: string) => replacedOnce(text, '  v_row record;\n', '  v_row record;\n  v_addresses tid[];\n  v_stale bigint;\n'),
   (text: string) => replacedOnce(text, 'SET plan_cache_mode = force_generic_plan AS $$', 'SET plan_cache_mode = force_generic_plan SET jit = off AS $$'),
