@@ -9,7 +9,7 @@ import type { AccountId, TenantId, TransferId } from '../../../domain/ids.ts';
 import { systemClock } from '../../system/system-clock.ts';
 import { pgMigrations } from './migrations.ts';
 import { openPostgresStore } from './postgres-store.ts';
-import { createTestSchema, probeTestDatabase, type TestSchema } from './test-database.ts';
+import { createTestSchema, probeTestDatabase, withTestClient, type TestSchema } from './test-database.ts';
 
 const availability = await probeTestDatabase();
 const skip = availability.available ? false : `no PostgreSQL: ${availability.reason}`;
@@ -50,14 +50,10 @@ void describe('postgresql store upgraded from migration v6 with a ledger in it',
   after(async () => schema.drop());
 
   void it('migrates to the newest version and reads, pages and commits as before', async () => {
-    const client = new pg.Client({ connectionString: schema.url });
-    await client.connect();
-    try {
+    await withTestClient(schema.url, async (client) => {
       await migrateUpTo(client, 6);
       await ledgerAsV6WroteIt(client);
-    } finally {
-      await client.end();
-    }
+    });
     const store = openPostgresStore({ connectionString: schema.url, clock: systemClock, poolSize: 2 });
     try {
       await store.migrate();

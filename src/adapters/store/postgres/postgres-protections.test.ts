@@ -13,7 +13,7 @@ import type { AccountId, AuditRecordId, TenantId, TransferId } from '../../../do
 import { systemClock } from '../../system/system-clock.ts';
 import { openPostgresStore, type PostgresStore } from './postgres-store.ts';
 import { appendOnlyTables, tenantTables } from './schema.ts';
-import { createTestSchema, probeTestDatabase, type TestSchema } from './test-database.ts';
+import { createTestSchema, probeTestDatabase, withTestClient, type TestSchema } from './test-database.ts';
 
 const availability = await probeTestDatabase();
 const skip = availability.available ? false : `no PostgreSQL: ${availability.reason}`;
@@ -44,14 +44,8 @@ function opening(tenantId: TenantId, suffix = ''): Changeset {
 /** The schema this file's tests run in, set before the first test. */
 let currentUrl = '';
 
-async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: currentUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withTestClient(currentUrl, work);
 }
 
 async function count(client: pg.Client, table: string): Promise<number> {

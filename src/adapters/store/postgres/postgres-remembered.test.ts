@@ -14,7 +14,7 @@ import type { AccountId, AuditRecordId, TenantId, TransferId } from '../../../do
 import { systemClock } from '../../system/system-clock.ts';
 import { contendedPauseMs } from './batch-cache.ts';
 import { openPostgresStore, type PostgresStore } from './postgres-store.ts';
-import { createTestSchema, probeTestDatabase, type TestSchema } from './test-database.ts';
+import { createTestSchema, probeTestDatabase, withTestClient, type TestSchema } from './test-database.ts';
 
 const availability = await probeTestDatabase();
 const skip = availability.available ? false : `no PostgreSQL: ${availability.reason}`;
@@ -48,16 +48,6 @@ function spend(tenantId: TenantId, id: string, amountMinor: bigint, extra: Parti
 
 function assertOk(result: CommitResult): void {
   assert.ok(result.ok, JSON.stringify(result));
-}
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 type Counts = ReturnType<PostgresStore['batchCounts']>;
@@ -199,7 +189,7 @@ void describe('postgresql batches decided on remembered rows', { skip }, () => {
     }
     const listsTenant = sent.map((document) => 'tenants' in (JSON.parse(document) as object));
     assert.deepEqual(listsTenant, [true, false, false], 'the opening batch lists the tenant, the funding and the spend do not');
-    const listed = await withClient(schema.url, (client) => client.query<{ first_committed_at: string }>('SELECT first_committed_at FROM tenants WHERE tenant_id = $1', [tenantId]));
+    const listed = await withTestClient(schema.url, (client) => client.query<{ first_committed_at: string }>('SELECT first_committed_at FROM tenants WHERE tenant_id = $1', [tenantId]));
     assert.equal(listed.rows.length, 1);
   });
 

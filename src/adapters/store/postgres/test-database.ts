@@ -64,3 +64,14 @@ export async function createTestSchema(prefix = 't'): Promise<TestSchema> {
     },
   };
 }
+
+/** Runs `work` on a connection of its own to `url` (outside the store), then closes it. */
+export async function withTestClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
