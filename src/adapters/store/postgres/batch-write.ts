@@ -1,6 +1,6 @@
 // Writes what a batch decided: every table's rows as one jsonb document, handed to
 // contra_batch_apply (one multi-row statement per table, planned once per connection) in
-// one round trip together with the COMMIT. Transfer sequences are handed out by
+// one round trip that also commits. Transfer sequences are handed out by
 // PostgreSQL after the batch's account locks, so for any one account they grow in commit
 // order; the balance history finds them by joining the transfers just inserted.
 import type pg from 'pg';

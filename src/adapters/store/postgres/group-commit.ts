@@ -2,9 +2,10 @@
 // go together in the next transaction, decided in memory and written with one multi-row
 // statement per table, with one WAL flush for the batch (synchronous_commit untouched).
 // A batch whose rows this process remembers from its own last commits is decided first and
-// written in one round trip (one statement, its own transaction), the write checking under lock every row it was decided on
-// (batch-cache.ts, schema-batch-v6.ts); any other batch, or one whose remembered rows turn
-// out stale, takes two: lock and read, then write and COMMIT. Refusals are only ever
+// written in one round trip — one statement, its own transaction — the write checking under
+// lock every row it was decided on (batch-cache.ts, schema-batch-v6.ts and -v7.ts); any
+// other batch, or one whose remembered rows turn out stale, takes two: lock and read, then
+// write and COMMIT. Refusals are only ever
 // decided on a locked read. A batch that lost a race with another process (deadlock, a
 // unique key taken meanwhile) is decided again from fresh reads; a batch that fails
 // otherwise is split, so a broken changeset fails alone.
