@@ -1,14 +1,16 @@
 // `npm run bench:postgres`: ledger transfers/s between random accounts on the local
 // PostgreSQL, through Contra's store (group commit), against a baseline measured in the
 // same run: a pure-SQL ledger, one PL/pgSQL call and one commit per transfer (the design
-// of pgledger and similar ledgers), on the same server. Accounts: 50 (spread) and 10
-// (contention); clients: 1, 8 and 64 callers at once. synchronous_commit stays on throughout.
+// of pgledger and similar ledgers), on the same server, in phases that alternate with
+// Contra's. Accounts: 50 (spread) and 10 (contention); clients: 1, 8 and 64 callers at
+// once. synchronous_commit stays on throughout.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { AccountId, TenantId, TransferId } from '../src/domain/ids.ts';
 import { openPostgresStore } from '../src/adapters/store/postgres/postgres-store.ts';
 import { testDatabaseUrl } from '../src/adapters/store/postgres/test-database.ts';
 import { systemClock } from '../src/adapters/system/system-clock.ts';
+import { invariant } from '../src/domain/invariant.ts';
 import { describeMachine } from './report.ts';
 import { backendsCpu, cpuSpentMs } from './server-cpu.ts';
 import { runConcurrently } from './run-concurrently.ts';
@@ -38,34 +40,25 @@ function listOf(name: string, defaults: readonly number[]): readonly number[] {
 /** A scenario's result with the CPU it cost: PostgreSQL backends (from /proc, when local) and this Node process. */
 type Measured = ScenarioResult & { readonly serverCpuMs: number | null; readonly nodeCpuMs: number };
 
-/** Runs the timed part of a scenario, reading the CPU its backends (tagged by application_name) and Node spent. */
-async function measured(admin: pg.Client, applicationName: string, count: number, clients: number, transfer: (index: number) => Promise<void>):
-Promise<{ elapsedMs: number; latency: LatencyRecorder; serverCpuMs: number | null; nodeCpuMs: number }> {
-  const latency = new LatencyRecorder(count);
-  const serverBefore = await backendsCpu(admin, applicationName);
-  const nodeBefore = process.cpuUsage();
-  const elapsedMs = await runConcurrently(count, clients, transfer, (ms) => { latency.record(ms); });
-  const node = process.cpuUsage(nodeBefore);
-  const serverCpuMs = cpuSpentMs(serverBefore, await backendsCpu(admin, applicationName));
-  return { elapsedMs, latency, serverCpuMs, nodeCpuMs: (node.user + node.system) / 1000 };
-}
+/** One ledger under test, in a schema of its own whose connections carry the schema's name as application_name. */
+type Ledger = {
+  readonly name: string;
+  readonly applicationName: string;
+  /** One transfer between two random accounts; `index` is unique within the scenario. */
+  transfer(index: number): Promise<void>;
+  close(): Promise<void>;
+};
 
-/** Runs `work` in a fresh schema; its connections carry the schema's name as application_name. */
-async function withSchema<T>(work: (url: string, admin: pg.Client, applicationName: string) => Promise<T>): Promise<T> {
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: testDatabaseUrl() });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.query(`SET search_path = ${schema}`);
-    const url = new URL(testDatabaseUrl());
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    url.searchParams.set('application_name', schema);
-    return await work(url.toString(), admin, schema);
-  } finally {
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
-  }
+type Schema = { readonly url: string; readonly name: string; drop(): Promise<void> };
+
+/** A fresh schema, created and later dropped through `admin`. */
+async function openSchema(admin: pg.Client): Promise<Schema> {
+  const name = `bench_${randomBytes(4).toString('hex')}`;
+  await admin.query(`CREATE SCHEMA ${name}`);
+  const url = new URL(testDatabaseUrl());
+  url.searchParams.set('options', `-c search_path=${name}`);
+  url.searchParams.set('application_name', name);
+  return { url: url.toString(), name, drop: async () => { await admin.query(`DROP SCHEMA ${name} CASCADE`); } };
 }
 
 function pick(accounts: number): [number, number] {
@@ -75,37 +68,36 @@ function pick(accounts: number): [number, number] {
   return [from, to];
 }
 
-async function contraScenario(accounts: number, clients: number, count: number): Promise<Measured> {
-  return withSchema(async (url, admin, applicationName) => {
-    // BENCH_STORES=2: callers split between two stores, as between two service instances.
-    const stores = Array.from({ length: storesPerScenario }, () =>
-      openPostgresStore({ connectionString: url, clock: systemClock, poolSize: 6, batchesInFlight: Number(process.env['BENCH_IN_FLIGHT'] ?? 1) }));
-    const [store] = stores;
-    if (store === undefined) throw new Error('BENCH_STORES must be at least 1');
-    try {
-      await store.migrate();
-      const tenantId = 'ten_bench' as TenantId;
-      const opened = await store.commit({
-        tenantId, at: Date.now(),
-        accounts: Array.from({ length: accounts }, (_, index) => ({ id: `acct-${index}` as AccountId, tenantId, type: 'merchant' as const, currency: 'NGN' as const, name: `account ${index}`, allowNegative: true })),
-      });
-      if (!opened.ok) throw new Error('could not open the accounts');
-      const transfer = async (index: number): Promise<void> => {
-        const [from, to] = pick(accounts);
-        const result = await (stores[index % stores.length] ?? store).commit({
-          tenantId, at: Date.now(),
-          transfers: [{ id: `t-${index}` as TransferId, kind: 'posted', debitAccountId: `acct-${from}` as AccountId, creditAccountId: `acct-${to}` as AccountId, amountMinor: 100n, currency: 'NGN', code: 'bench' }],
-        });
-        if (!result.ok) throw new Error(`transfer ${index} refused: ${result.conflict.kind}`);
-      };
-      await runConcurrently(warmupTransfers(count), clients, (index) => transfer(count + index), () => undefined);
-      const run = await measured(admin, applicationName, count, clients, transfer);
-      const name = stores.length === 1 ? 'Contra store' : `Contra, ${stores.length} stores`;
-      return { name: `${name}, ${accounts} accounts`, concurrency: clients, operations: count, commitsPerOperation: 1, ...run, latency: run.latency.summary() };
-    } finally {
-      await Promise.all(stores.map((each) => each.close()));
-    }
+async function openContra(admin: pg.Client, accounts: number): Promise<Ledger> {
+  const schema = await openSchema(admin);
+  // BENCH_STORES=2: callers split between two stores, as between two service instances.
+  const stores = Array.from({ length: storesPerScenario }, () =>
+    openPostgresStore({ connectionString: schema.url, clock: systemClock, poolSize: 6, batchesInFlight: Number(process.env['BENCH_IN_FLIGHT'] ?? 1) }));
+  const [store] = stores;
+  if (store === undefined) throw new Error('BENCH_STORES must be at least 1');
+  await store.migrate();
+  const tenantId = 'ten_bench' as TenantId;
+  const opened = await store.commit({
+    tenantId, at: Date.now(),
+    accounts: Array.from({ length: accounts }, (_, index) => ({ id: `acct-${index}` as AccountId, tenantId, type: 'merchant' as const, currency: 'NGN' as const, name: `account ${index}`, allowNegative: true })),
   });
+  if (!opened.ok) throw new Error('could not open the accounts');
+  return {
+    name: stores.length === 1 ? 'Contra store' : `Contra, ${stores.length} stores`,
+    applicationName: schema.name,
+    async transfer(index: number): Promise<void> {
+      const [from, to] = pick(accounts);
+      const result = await (stores[index % stores.length] ?? store).commit({
+        tenantId, at: Date.now(),
+        transfers: [{ id: `t-${index}` as TransferId, kind: 'posted', debitAccountId: `acct-${from}` as AccountId, creditAccountId: `acct-${to}` as AccountId, amountMinor: 100n, currency: 'NGN', code: 'bench' }],
+      });
+      if (!result.ok) throw new Error(`transfer ${index} refused: ${result.conflict.kind}`);
+    },
+    async close(): Promise<void> {
+      await Promise.all(stores.map((each) => each.close()));
+      await schema.drop();
+    },
+  };
 }
 
 /** The baseline: a ledger in SQL alone, each transfer one function call in its own transaction. */
@@ -128,23 +120,83 @@ BEGIN
 END $$;
 `;
 
-async function pureSqlScenario(accounts: number, clients: number, count: number): Promise<Measured> {
-  return withSchema(async (url, admin, applicationName) => {
-    await admin.query(pureSqlLedger);
-    await admin.query('INSERT INTO sql_accounts SELECT g, 0, 0 FROM generate_series(0, $1 - 1) AS g', [accounts]);
-    const pool = new pg.Pool({ connectionString: url, max: Math.min(clients, 32) });
-    try {
-      const transfer = async (): Promise<void> => {
-        const [from, to] = pick(accounts);
-        await pool.query('SELECT sql_transfer($1, $2, 100)', [from, to]);
-      };
-      await runConcurrently(warmupTransfers(count), clients, transfer, () => undefined);
-      const run = await measured(admin, applicationName, count, clients, transfer);
-      return { name: `pure-SQL ledger, ${accounts} accounts`, concurrency: clients, operations: count, commitsPerOperation: 1, ...run, latency: run.latency.summary() };
-    } finally {
+async function openPureSql(admin: pg.Client, accounts: number, clients: number): Promise<Ledger> {
+  const schema = await openSchema(admin);
+  const pool = new pg.Pool({ connectionString: schema.url, max: Math.min(clients, 32) });
+  await pool.query(pureSqlLedger);
+  await pool.query('INSERT INTO sql_accounts SELECT g, 0, 0 FROM generate_series(0, $1 - 1) AS g', [accounts]);
+  return {
+    name: 'pure-SQL ledger',
+    applicationName: schema.name,
+    async transfer(): Promise<void> {
+      const [from, to] = pick(accounts);
+      await pool.query('SELECT sql_transfer($1, $2, 100)', [from, to]);
+    },
+    async close(): Promise<void> {
       await pool.end();
+      await schema.drop();
+    },
+  };
+}
+
+/** What a ledger's phases of one scenario add up to. */
+class Tally {
+  elapsedMs = 0;
+  nodeCpuMs = 0;
+  serverCpuMs: number | null = 0;
+  readonly latency: LatencyRecorder;
+
+  constructor(count: number) {
+    this.latency = new LatencyRecorder(count);
+  }
+}
+
+/** Runs `count` transfers of `ledger` from `offset`, adding the time and the CPU they cost (backends by application_name, and Node) to `tally`. */
+async function phase(admin: pg.Client, ledger: Ledger, clients: number, offset: number, count: number, tally: Tally): Promise<void> {
+  const serverBefore = await backendsCpu(admin, ledger.applicationName);
+  const nodeBefore = process.cpuUsage();
+  tally.elapsedMs += await runConcurrently(count, clients, (index) => ledger.transfer(offset + index), (ms) => { tally.latency.record(ms); });
+  const node = process.cpuUsage(nodeBefore);
+  tally.nodeCpuMs += (node.user + node.system) / 1000;
+  const server = cpuSpentMs(serverBefore, await backendsCpu(admin, ledger.applicationName));
+  tally.serverCpuMs = tally.serverCpuMs === null || server === null ? null : tally.serverCpuMs + server;
+}
+
+/**
+ * Both ledgers on the same accounts and callers, each warmed up, then timed in alternating
+ * phases (BENCH_PHASES, 4 by default: pure-SQL, Contra, Contra, pure-SQL, …), so that
+ * a neighbour's load that comes and goes falls on both alike and the ratio compares them
+ * under the same conditions.
+ */
+async function scenario(admin: pg.Client, accounts: number, clients: number, count: number): Promise<Pair> {
+  const sql = await openPureSql(admin, accounts, clients);
+  const contra = await openContra(admin, accounts);
+  try {
+    for (const ledger of [sql, contra]) await runConcurrently(warmupTransfers(count), clients, (index) => ledger.transfer(count + index), () => undefined);
+    const tallies = new Map([[sql, new Tally(count)], [contra, new Tally(count)]]);
+    const phases = Math.max(1, Number(process.env['BENCH_PHASES'] ?? 4));
+    for (let index = 0, offset = 0; index < phases; index++) {
+      const size = index === phases - 1 ? count - offset : Math.floor(count / phases);
+      for (const ledger of index % 2 === 0 ? [sql, contra] : [contra, sql]) {
+        const tally = tallies.get(ledger);
+        invariant(tally !== undefined, 'every ledger has a tally');
+        await phase(admin, ledger, clients, offset, size, tally);
+      }
+      offset += size;
     }
-  });
+    const measured = (ledger: Ledger): Measured => {
+      const tally = tallies.get(ledger);
+      invariant(tally !== undefined, 'every ledger has a tally');
+      return {
+        name: `${ledger.name}, ${accounts} accounts`, concurrency: clients, operations: count, commitsPerOperation: 1,
+        elapsedMs: tally.elapsedMs, latency: tally.latency.summary(), serverCpuMs: tally.serverCpuMs, nodeCpuMs: tally.nodeCpuMs,
+      };
+    };
+    return { sql: progress(measured(sql)), contra: progress(measured(contra)) };
+  } finally {
+    await contra.close();
+    await sql.close();
+  }
 }
 
 /** CPU µs per transfer, or '–' when the server's CPU could not be read. */
@@ -176,14 +228,17 @@ function table(pairs: readonly Pair[], markdown: boolean): string {
 async function main(): Promise<void> {
   const machine = describeMachine();
   process.stderr.write(`Contra PostgreSQL benchmark · ${machine} · ${testDatabaseUrl()}\n`);
+  const admin = new pg.Client({ connectionString: testDatabaseUrl() });
+  await admin.connect();
   const pairs: Pair[] = [];
-  for (const accounts of listOf('BENCH_ACCOUNTS', [50, 10])) {
-    for (const clients of listOf('BENCH_CLIENTS', [1, 8, 64])) {
-      const count = clients === 1 ? serialTransfers : transfersPerScenario;
-      const sql = progress(await pureSqlScenario(accounts, clients, count));
-      const contra = progress(await contraScenario(accounts, clients, count));
-      pairs.push({ sql, contra });
+  try {
+    for (const accounts of listOf('BENCH_ACCOUNTS', [50, 10])) {
+      for (const clients of listOf('BENCH_CLIENTS', [1, 8, 64])) {
+        pairs.push(await scenario(admin, accounts, clients, clients === 1 ? serialTransfers : transfersPerScenario));
+      }
     }
+  } finally {
+    await admin.end();
   }
   process.stdout.write(`\nContra PostgreSQL benchmark · ${machine}\n\n${table(pairs, false)}\n`);
   if (process.argv.includes('--markdown')) process.stdout.write(`\n${table(pairs, true)}\n`);
