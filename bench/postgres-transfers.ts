@@ -173,26 +173,19 @@ async function scenario(admin: pg.Client, accounts: number, clients: number, cou
   const contra = await openContra(admin, accounts);
   try {
     for (const ledger of [sql, contra]) await runConcurrently(warmupTransfers(count), clients, (index) => ledger.transfer(count + index), () => undefined);
-    const tallies = new Map([[sql, new Tally(count)], [contra, new Tally(count)]]);
+    const [sqlRun, contraRun] = [sql, contra].map((ledger) => ({ ledger, tally: new Tally(count) }));
+    invariant(sqlRun !== undefined && contraRun !== undefined, 'one run per ledger');
     const phases = Math.max(1, Number(process.env['BENCH_PHASES'] ?? 4));
     for (let index = 0, offset = 0; index < phases; index++) {
       const size = index === phases - 1 ? count - offset : Math.floor(count / phases);
-      for (const ledger of index % 2 === 0 ? [sql, contra] : [contra, sql]) {
-        const tally = tallies.get(ledger);
-        invariant(tally !== undefined, 'every ledger has a tally');
-        await phase(admin, ledger, clients, offset, size, tally);
-      }
+      for (const { ledger, tally } of index % 2 === 0 ? [sqlRun, contraRun] : [contraRun, sqlRun]) await phase(admin, ledger, clients, offset, size, tally);
       offset += size;
     }
-    const measured = (ledger: Ledger): Measured => {
-      const tally = tallies.get(ledger);
-      invariant(tally !== undefined, 'every ledger has a tally');
-      return {
-        name: `${ledger.name}, ${accounts} accounts`, concurrency: clients, operations: count, commitsPerOperation: 1,
-        elapsedMs: tally.elapsedMs, latency: tally.latency.summary(), serverCpuMs: tally.serverCpuMs, nodeCpuMs: tally.nodeCpuMs,
-      };
-    };
-    return { sql: progress(measured(sql)), contra: progress(measured(contra)) };
+    const measured = ({ ledger, tally }: { ledger: Ledger; tally: Tally }): Measured => ({
+      name: `${ledger.name}, ${accounts} accounts`, concurrency: clients, operations: count, commitsPerOperation: 1,
+      elapsedMs: tally.elapsedMs, latency: tally.latency.summary(), serverCpuMs: tally.serverCpuMs, nodeCpuMs: tally.nodeCpuMs,
+    });
+    return { sql: progress(measured(sqlRun)), contra: progress(measured(contraRun)) };
   } finally {
     await contra.close();
     await sql.close();
