@@ -7,6 +7,7 @@ import { schemaVersion5 } from './schema-batch-v5.ts';
 import { schemaVersion6 } from './schema-batch-v6.ts';
 import { schemaVersion7 } from './schema-batch-v7.ts';
 import { schemaVersion8 } from './schema-v8.ts';
+import { schemaVersion9 } from './schema-v9.ts';
 
 type Migration = { readonly version: number; readonly name: string; readonly sql: string };
 
@@ -20,6 +21,7 @@ export const pgMigrations: readonly Migration[] = [
   { version: 6, name: 'batch write checks expected account balances and record versions (batches decided on remembered rows)', sql: schemaVersion6 },
   { version: 7, name: 'a batch\'s account updates in one locking read and one update by address, not one statement per account', sql: schemaVersion7 },
   { version: 8, name: 'balance history keyed by (tenant, account, committed_at, transfer sequence), its one index for both orders', sql: schemaVersion8 },
+  { version: 9, name: 'a transfer\'s accounts checked once per batch against the accounts it locked or created, not by two foreign keys per transfer', sql: schemaVersion9 },
 ];
 
 /** Any constant: every Contra process migrating this database takes the same lock. */

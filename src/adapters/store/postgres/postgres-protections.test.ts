@@ -103,6 +103,31 @@ void describe('postgresql store protections', { skip }, () => {
     });
   });
 
+  void it('refuses a batch whose transfer names an account the batch neither locked nor created (migration v9), writing nothing', async () => {
+    const tenantId = tenant();
+    assert.ok((await store.commit(opening(tenantId))).ok);
+    const balances = { debits_posted: '1000', credits_posted: '0', debits_pending: '0', credits_pending: '0' };
+    const batch = (creditAccountId: string) => JSON.stringify({
+      committed_at: at + 1,
+      accounts_changed: [{ tenant_id: tenantId, id: 'clearing', ...balances, debits_posted: '1005' }],
+      transfers: [{ ord: 0, tenant_id: tenantId, id: 't-stray', kind: 'posted', debit_account_id: 'clearing', credit_account_id: creditAccountId, amount_minor: '5', currency: 'NGN', code: 'stray' }],
+      history: [{ ord: 0, tenant_id: tenantId, account_id: 'clearing', transfer_id: 't-stray', ...balances, debits_posted: '1005' }],
+    });
+    await withClient(async (client) => {
+      // No foreign key would stop these: the function's own check is the protection.
+      const keys = await client.query("SELECT conname FROM pg_constraint WHERE conrelid = 'transfers'::regclass AND contype = 'f' AND conname LIKE '%account_id%'");
+      assert.deepEqual(keys.rows, []);
+      for (const credit of ['nowhere', 'merchant']) {
+        await assert.rejects(client.query('SELECT contra_batch_commit($1, $2)', [tenantId, batch(credit)]),
+          (error: unknown) => (error as { code?: string }).code === '23503', `a transfer crediting ${credit}, an account the batch did not lock`);
+      }
+      await client.query(`SET contra.tenant_ids = '${tenantId}'`);
+      assert.equal(await count(client, 'transfers'), 1, 'only the opening transfer');
+      const clearing = await client.query<{ debits_posted: string }>("SELECT debits_posted::text FROM accounts WHERE id = 'clearing'");
+      assert.equal(clearing.rows[0]?.debits_posted, '1000', 'the account the stray batch locked kept its balance');
+    });
+  });
+
   void it('refuses UPDATE, DELETE and TRUNCATE of journal and audit rows, and changes to what an account is', async () => {
     const tenantId = tenant();
     assert.ok((await store.commit(opening(tenantId))).ok);

@@ -82,10 +82,13 @@ const accountsChanged = `  v_part := w->'accounts_changed';
   END IF;
 `;
 
-/** v6's text with `from` replaced by `to`; `from` must occur exactly once (v6 never changes, so neither does this). */
-function replacedOnce(text: string, from: string, to: string): string {
+/**
+ * An earlier migration's text with `from` replaced by `to`; `from` must occur exactly once
+ * (a released migration never changes, so neither does what is derived from it).
+ */
+export function replacedOnce(text: string, from: string, to: string): string {
   const at = text.indexOf(from);
-  if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`migration v7: expected one occurrence of ${JSON.stringify(from.slice(0, 60))} in v6`);
+  if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`migration: expected one occurrence of ${JSON.stringify(from.slice(0, 60))}`);
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
 
@@ -105,11 +108,14 @@ const tenantsPart = `  v_part := w->'tenants';
   END IF;
 `;
 
-export const schemaVersion7 = accountsSet + [
+/** v7's contra_batch_apply (CREATE OR REPLACE), which later migrations change in turn. */
+export const batchApplyVersion7 = [
   (text: string) => replacedOnce(text, `  INSERT INTO tenants (tenant_id, first_committed_at)
     SELECT t, v_at FROM jsonb_array_elements_text(w->'tenants') AS t ON CONFLICT (tenant_id) DO NOTHING;
 `, tenantsPart),
   (text: string) => withAccountsChanged(text),
   (text: string) => replacedOnce(text, '  v_row record;\n', '  v_row record;\n  v_addresses tid[];\n  v_stale bigint;\n'),
   (text: string) => replacedOnce(text, 'SET plan_cache_mode = force_generic_plan AS $$', 'SET plan_cache_mode = force_generic_plan SET jit = off AS $$'),
-].reduce((text, change) => change(text), schemaVersion6) + batchCommit;
+].reduce((text, change) => change(text), schemaVersion6);
+
+export const schemaVersion7 = accountsSet + batchApplyVersion7 + batchCommit;
