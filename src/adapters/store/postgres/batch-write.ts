@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { auditRecordValues } from '../rows/audit-codecs.ts';
 import { jsonbLiteral, key, nonEmpty, type BatchState } from './batch-state.ts';
+import type { AccountBalances } from '../../../domain/journal/accounts.ts';
 import type { BatchWrites, LockedAccount } from './batch-decide.ts';
 import type { Expected } from './batch-cache.ts';
 
@@ -157,15 +158,49 @@ export function writeDocument(state: BatchState, writes: BatchWrites, committedA
 
 /** The call that writes a batch inside a transaction already open (after a locked read). */
 export function writeQuery(state: BatchState, writes: BatchWrites, committedAt: number, tenantKnown: (tenantId: string) => boolean): string {
-  return `SELECT contra_batch_apply(${jsonbLiteral(writeDocument(state, writes, committedAt, null, tenantKnown))})`;
+  return `SELECT contra_batch_apply_v10(${jsonbLiteral(writeDocument(state, writes, committedAt, null, tenantKnown))})`;
 }
 
 /**
  * The one statement that writes and commits a batch decided on remembered rows
- * (contra_batch_commit, schema-batch-v7.ts): sent on its own, outside BEGIN, it is its own
+ * (contra_batch_commit_v10, schema-batch-v7.ts and schema-v10.ts): sent on its own, outside BEGIN, it is its own
  * transaction, and its document is a bound parameter, so the server neither lexes it as
  * SQL text nor plans the call again (a named statement is prepared once per connection).
  */
 export function commitStatement(tenantIds: string, document: Record<string, unknown>): pg.QueryConfig {
-  return { name: 'contra_batch_commit', text: 'SELECT contra_batch_commit($1, $2)', values: [tenantIds, JSON.stringify(document)] };
+  return { name: 'contra_batch_commit_v10', text: 'SELECT contra_batch_commit_v10($1, $2) AS shifts', values: [tenantIds, JSON.stringify(document)] };
+}
+
+/** What another process had moved on an unlimited account the batch changed: the write shifted it by this (schema-v10.ts). */
+export type Shift = { readonly accountKey: string; readonly balances: AccountBalances };
+
+/** What a v10 write reports when it shifted accounts: the shifts, and the committedAt it stamped (later than decided when it had to be). */
+export type Shifted = { readonly committedAt: number; readonly shifts: readonly Shift[] };
+
+const malformed = (): Error => new Error('contra_batch_commit_v10 returned a malformed result');
+
+/** A shift as the write returns it: the account, and its four balance deltas as decimal strings (a JSON number past 2^53 would lose digits). */
+function shiftFrom(item: unknown): Shift {
+  if (typeof item !== 'object' || item === null) throw malformed();
+  const { tenant_id: tenantId, id, ...deltas } = item as Record<string, unknown>;
+  const delta = (name: string): bigint => {
+    const value = deltas[name];
+    if (typeof value !== 'string') throw malformed();
+    return BigInt(value);
+  };
+  if (typeof tenantId !== 'string' || typeof id !== 'string') throw malformed();
+  return {
+    accountKey: key(tenantId, id),
+    balances: { debitsPosted: delta('debits_posted'), creditsPosted: delta('credits_posted'), debitsPending: delta('debits_pending'), creditsPending: delta('credits_pending') },
+  };
+}
+
+/** What a v10 write returned (its jsonb as text, the pool's JSON parser), or null when it shifted nothing. */
+export function shiftedFrom(text: unknown): Shifted | null {
+  if (text === null || text === undefined) return null;
+  const value: unknown = typeof text === 'string' ? JSON.parse(text) : null;
+  if (typeof value !== 'object' || value === null) throw malformed();
+  const { committed_at: committedAt, shifts } = value as { committed_at?: unknown; shifts?: unknown };
+  if (typeof committedAt !== 'number' || !Number.isSafeInteger(committedAt) || !Array.isArray(shifts)) throw malformed();
+  return { committedAt, shifts: shifts.map(shiftFrom) };
 }

@@ -3,9 +3,10 @@
 // statement per table, with one WAL flush for the batch (synchronous_commit untouched).
 // A batch whose rows this process remembers from its own last commits is decided first and
 // written in one round trip — one statement, its own transaction — the write checking under
-// lock every row it was decided on (batch-cache.ts, schema-batch-v6.ts and -v7.ts); any
-// other batch, or one whose remembered rows turn out stale, takes two: lock and read, then
-// write and COMMIT. Refusals are only ever
+// lock every row it was decided on (batch-cache.ts, schema-batch-v6.ts and -v7.ts) — or,
+// on accounts without a balance limit that another process moved meanwhile, shifting what
+// it writes by what that process moved (schema-v10.ts); any other batch, or one whose
+// remembered rows turn out stale, takes two: lock and read, then write and COMMIT. Refusals are only ever
 // decided on a locked read. A batch that lost a race with another process (deadlock, a
 // unique key taken meanwhile) is decided again from fresh reads; a batch that fails
 // otherwise is split, so a broken changeset fails alone.
@@ -16,7 +17,7 @@ import { invariant } from '../../../domain/invariant.ts';
 import { BatchCache, type Expected } from './batch-cache.ts';
 import { batchStateFrom, stateQuery, tenantsOf, type BatchState } from './batch-state.ts';
 import { decideChangeset, emptyWrites, type BatchWrites } from './batch-decide.ts';
-import { commitStatement, writeDocument, writeQuery } from './batch-write.ts';
+import { commitStatement, shiftedFrom, writeDocument, writeQuery, type Shifted } from './batch-write.ts';
 import { pgCode, pgErrors, tenantIdsText, tenantSetting } from './pg.ts';
 
 /** The most changesets one transaction commits; the rest wait for the next batch. */
@@ -49,8 +50,12 @@ export class PgGroupCommitter {
   #scheduled = false;
   #lastCommittedAt = 0;
   readonly #cache = new BatchCache();
-  /** Batches committed in one round trip on remembered rows, after a locked read, and remembered rows found stale. */
-  readonly counts = { remembered: 0, read: 0, stale: 0 };
+  /**
+   * Batches committed in one round trip on remembered rows, after a locked read, and
+   * remembered rows found stale; and of the first, those whose write shifted an unlimited
+   * account another process had moved (schema-v10.ts).
+   */
+  readonly counts = { remembered: 0, read: 0, stale: 0, shifted: 0 };
   #idle: (() => void)[] = [];
   readonly #tenantKnown = (tenantId: string): boolean => this.#cache.knowsTenant(tenantId);
 
@@ -151,17 +156,34 @@ export class PgGroupCommitter {
     const { outcomes, writes, committedAt } = this.#decide(state, changesets);
     // A refusal (or an error) is only ever given on rows read under lock.
     if (!outcomes.every((outcome) => 'result' in outcome && outcome.result.ok)) return null;
+    let shifted: Shifted | null;
     try {
-      await this.#inOneStatement(changesets, commitStatement(tenantIdsText(tenantsOf(changesets)), writeDocument(state, writes, committedAt, expected, this.#tenantKnown)));
+      const result = await this.#inOneStatement(changesets, commitStatement(tenantIdsText(tenantsOf(changesets)), writeDocument(state, writes, committedAt, expected, this.#tenantKnown)));
+      shifted = shiftedFrom(result.rows[0]?.shifts);
     } catch (error) {
       if (!staleMemory(error)) throw error;
       this.#cache.contended(changesets, this.#clock.now());
       this.counts.stale++;
       return null;
     }
-    this.#committed(state, writes, committedAt);
+    if (shifted === null) {
+      this.#committed(state, writes, committedAt);
+      this.counts.remembered++;
+      return outcomes;
+    }
+    // Another process moved unlimited accounts meanwhile: they hold what the write shifted them to.
+    for (const { accountKey, balances } of shifted.shifts) {
+      const account = state.accounts.get(accountKey);
+      invariant(account !== undefined, `a shifted account ${accountKey} is one the batch changed`);
+      state.accounts.set(accountKey, {
+        ...account, debitsPosted: account.debitsPosted + balances.debitsPosted, creditsPosted: account.creditsPosted + balances.creditsPosted,
+        debitsPending: account.debitsPending + balances.debitsPending, creditsPending: account.creditsPending + balances.creditsPending,
+      });
+    }
+    this.counts.shifted++;
+    this.#committed(state, writes, shifted.committedAt);
     this.counts.remembered++;
-    return outcomes;
+    return outcomes.map((outcome) => ('result' in outcome && outcome.result.ok ? { result: { ...outcome.result, committedAt: shifted.committedAt } } : outcome));
   }
 
   async #commitRead(changesets: readonly Changeset[]): Promise<Outcome[]> {
@@ -208,11 +230,11 @@ export class PgGroupCommitter {
    * forgets the rows the batch touched, since whether it committed may be unknown. A
    * connection whose statement failed without a PostgreSQL error is not reused.
    */
-  async #inOneStatement(changesets: readonly Changeset[], statement: pg.QueryConfig): Promise<void> {
+  async #inOneStatement(changesets: readonly Changeset[], statement: pg.QueryConfig): Promise<pg.QueryResult<{ shifts: unknown }>> {
     const client = await this.#pool.connect();
     let broken = false;
     try {
-      await client.query(statement);
+      return await client.query<{ shifts: unknown }>(statement);
     } catch (error) {
       this.#cache.forget(changesets);
       broken = pgCode(error) === undefined;

@@ -8,6 +8,7 @@ import { schemaVersion6 } from './schema-batch-v6.ts';
 import { schemaVersion7 } from './schema-batch-v7.ts';
 import { schemaVersion8 } from './schema-v8.ts';
 import { schemaVersion9 } from './schema-v9.ts';
+import { schemaVersion10 } from './schema-v10.ts';
 
 type Migration = { readonly version: number; readonly name: string; readonly sql: string };
 
@@ -22,6 +23,7 @@ export const pgMigrations: readonly Migration[] = [
   { version: 7, name: 'a batch\'s account updates in one locking read and one update by address, not one statement per account', sql: schemaVersion7 },
   { version: 8, name: 'balance history keyed by (tenant, account, committed_at, transfer sequence), its one index for both orders', sql: schemaVersion8 },
   { version: 9, name: 'a transfer\'s accounts checked once per batch against the accounts it locked or created, not by two foreign keys per transfer', sql: schemaVersion9 },
+  { version: 10, name: 'a batch decided on remembered rows is shifted, not refused, on accounts without a limit that another process moved', sql: schemaVersion10 },
 ];
 
 /** Any constant: every Contra process migrating this database takes the same lock. */

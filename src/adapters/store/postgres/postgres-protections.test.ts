@@ -86,24 +86,27 @@ void describe('postgresql store protections', { skip }, () => {
     });
   });
 
-  void it('lets the one-statement batch write (contra_batch_commit) only the tenants it declares', async () => {
-    const tenantId = tenant();
-    assert.ok((await store.commit(opening(tenantId))).ok);
-    const ledger = (owner: TenantId) => JSON.stringify({
-      committed_at: at,
-      ledger: [{ tenant_id: owner, transaction_id: 'txn-x', sequence: 1, status: 'PAYMENT-SUCCESS', at, transfer_ids: '[]', details: '{}' }],
+  // v10's one-statement commit, and v9's, which stays for processes of the previous build during a rolling upgrade.
+  for (const commit of ['contra_batch_commit_v10', 'contra_batch_commit']) {
+    void it(`lets the one-statement batch write (${commit}) only the tenants it declares`, async () => {
+      const tenantId = tenant();
+      assert.ok((await store.commit(opening(tenantId))).ok);
+      const ledger = (owner: TenantId) => JSON.stringify({
+        committed_at: at,
+        ledger: [{ tenant_id: owner, transaction_id: 'txn-x', sequence: 1, status: 'PAYMENT-SUCCESS', at, transfer_ids: '[]', details: '{}' }],
+      });
+      await withClient(async (client) => {
+        await assert.rejects(client.query(`SELECT ${commit}($1, $2)`, [tenant(), ledger(tenantId)]), /row-level security/,
+          'a row of a tenant the statement did not declare');
+        await client.query(`SELECT ${commit}($1, $2)`, [tenantId, ledger(tenantId)]);
+        assert.equal(await count(client, 'ledger_entries'), 0, 'the declaration ended with its statement');
+        await client.query(`SET contra.tenant_ids = '${tenantId}'`);
+        assert.equal(await count(client, 'ledger_entries'), 2, 'the opening entry and the one the declared tenant wrote');
+      });
     });
-    await withClient(async (client) => {
-      await assert.rejects(client.query('SELECT contra_batch_commit($1, $2)', [tenant(), ledger(tenantId)]), /row-level security/,
-        'a row of a tenant the statement did not declare');
-      await client.query('SELECT contra_batch_commit($1, $2)', [tenantId, ledger(tenantId)]);
-      assert.equal(await count(client, 'ledger_entries'), 0, 'the declaration ended with its statement');
-      await client.query(`SET contra.tenant_ids = '${tenantId}'`);
-      assert.equal(await count(client, 'ledger_entries'), 2, 'the opening entry and the one the declared tenant wrote');
-    });
-  });
+  }
 
-  void it('refuses a batch whose transfer names an account the batch neither locked nor created (migration v9), writing nothing', async () => {
+  void it('refuses a batch whose transfer names an account the batch neither locked nor created (migrations v9, v10), writing nothing', async () => {
     const tenantId = tenant();
     assert.ok((await store.commit(opening(tenantId))).ok);
     const balances = { debits_posted: '1000', credits_posted: '0', debits_pending: '0', credits_pending: '0' };
@@ -117,14 +120,16 @@ void describe('postgresql store protections', { skip }, () => {
       // No foreign key would stop these: the function's own check is the protection.
       const keys = await client.query("SELECT conname FROM pg_constraint WHERE conrelid = 'transfers'::regclass AND contype = 'f' AND conname LIKE '%account_id%'");
       assert.deepEqual(keys.rows, []);
-      for (const credit of ['nowhere', 'merchant']) {
-        await assert.rejects(client.query('SELECT contra_batch_commit($1, $2)', [tenantId, batch(credit)]),
-          (error: unknown) => (error as { code?: string }).code === '23503', `a transfer crediting ${credit}, an account the batch did not lock`);
+      for (const commit of ['contra_batch_commit_v10', 'contra_batch_commit']) {
+        for (const credit of ['nowhere', 'merchant']) {
+          await assert.rejects(client.query(`SELECT ${commit}($1, $2)`, [tenantId, batch(credit)]),
+            (error: unknown) => (error as { code?: string }).code === '23503', `${commit}: a transfer crediting ${credit}, an account the batch did not lock`);
+        }
       }
       await client.query(`SET contra.tenant_ids = '${tenantId}'`);
       assert.equal(await count(client, 'transfers'), 1, 'only the opening transfer');
       const clearing = await client.query<{ debits_posted: string }>("SELECT debits_posted::text FROM accounts WHERE id = 'clearing'");
-      assert.equal(clearing.rows[0]?.debits_posted, '1000', 'the account the stray batch locked kept its balance');
+      assert.equal(clearing.rows[0]?.debits_posted, '1000', 'the account the stray batches locked kept its balance');
     });
   });
 

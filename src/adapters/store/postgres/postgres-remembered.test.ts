@@ -3,7 +3,9 @@
 // write checks every assumption. Here a second store (another process) changes those rows
 // in between — an account's balance, an audit stream's head, a record's version, a pending
 // transfer's resolution — and the first store must notice, write nothing on the stale
-// decision, and decide again on a locked read exactly as if it had never remembered.
+// decision, and decide again on a locked read exactly as if it had never remembered; or,
+// for an account without a balance limit (migration v10), commit anyway, shifted by what
+// the other process moved, its balances and history exact.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -52,7 +54,7 @@ function assertOk(result: CommitResult): void {
 
 type Counts = ReturnType<PostgresStore['batchCounts']>;
 const difference = (after: Counts, before: Counts): Counts => ({
-  remembered: after.remembered - before.remembered, read: after.read - before.read, stale: after.stale - before.stale,
+  remembered: after.remembered - before.remembered, read: after.read - before.read, stale: after.stale - before.stale, shifted: after.shifted - before.shifted,
 });
 
 /** The first store's clock, moved forward to end a pause on contended accounts. */
@@ -115,11 +117,114 @@ void describe('postgresql batches decided on remembered rows', { skip }, () => {
     // Another process writes this account: for a while it is read under lock, with no
     // batch wasted on memory that is likely stale again…
     assertOk(await first.commit(spend(tenantId, 'first-3', 1n)));
-    assert.deepEqual(difference(first.batchCounts(), counts), { remembered: 0, read: 1, stale: 0 });
+    assert.deepEqual(difference(first.batchCounts(), counts), { remembered: 0, read: 1, stale: 0, shifted: 0 });
     // …then memory is tried again, and it is fresh.
     firstClock.offsetMs += contendedPauseMs + 1;
     assertOk(await first.commit(spend(tenantId, 'first-4', 1n)));
-    assert.deepEqual(difference(first.batchCounts(), counts), { remembered: 1, read: 1, stale: 0 });
+    assert.deepEqual(difference(first.batchCounts(), counts), { remembered: 1, read: 1, stale: 0, shifted: 0 });
+  });
+
+  /** funding → merchant, both accounts without a limit. */
+  function pay(tenantId: TenantId, id: string, amountMinor: bigint): Changeset {
+    return { tenantId, at, transfers: [{ id: id as TransferId, kind: 'posted', debitAccountId: 'funding' as AccountId, creditAccountId: merchant, amountMinor, currency: 'NGN', code: 'pay' }] };
+  }
+
+  /**
+   * Each account's balance history, in its key order, is the running sum of its transfers
+   * (posted transfers here) and ends at the account's balances.
+   */
+  async function assertHistoryRunningSums(tenantId: TenantId): Promise<void> {
+    await withTestClient(schema.url, async (client) => {
+      await client.query(`SET contra.tenant_ids = '${tenantId}'`);
+      const history = await client.query<{ account_id: string; debit_account_id: string; amount_minor: string; debits_posted: string; credits_posted: string }>(
+        `SELECT h.account_id, t.debit_account_id, t.amount_minor::text, h.debits_posted::text, h.credits_posted::text
+           FROM account_balances h JOIN transfers t ON t.sequence = h.transfer_sequence
+          WHERE h.tenant_id = $1 ORDER BY h.account_id, h.committed_at, h.transfer_sequence`, [tenantId]);
+      const running = new Map<string, { debits: bigint; credits: bigint }>();
+      for (const row of history.rows) {
+        const sums = running.get(row.account_id) ?? { debits: 0n, credits: 0n };
+        if (row.debit_account_id === row.account_id) sums.debits += BigInt(row.amount_minor);
+        else sums.credits += BigInt(row.amount_minor);
+        running.set(row.account_id, sums);
+        assert.deepEqual([BigInt(row.debits_posted), BigInt(row.credits_posted)], [sums.debits, sums.credits], `history of ${row.account_id}`);
+      }
+      const accounts = await first.getAccounts(tenantId, [...running.keys()] as AccountId[]);
+      for (const [accountId, sums] of running) {
+        const account = accounts.get(accountId as AccountId);
+        assert.deepEqual([account?.debitsPosted, account?.creditsPosted], [sums.debits, sums.credits], `balances of ${accountId}`);
+      }
+    });
+  }
+
+  void it('shifts, in one round trip, unlimited accounts another process moved meanwhile, keeping each history a running sum', async () => {
+    const tenantId = await funded();
+    assertOk(await first.commit(pay(tenantId, 'pay-1', 5n)));
+    // Another process pays 7 between the same accounts; the first remembers them as before.
+    assertOk(await second.commit(pay(tenantId, 'pay-2', 7n)));
+    const before = first.batchCounts();
+    assertOk(await first.commit(pay(tenantId, 'pay-3', 3n)));
+    assert.deepEqual(difference(first.batchCounts(), before), { remembered: 1, read: 0, stale: 0, shifted: 1 }, 'written once, shifted by what the other process moved');
+    // What the process remembers was corrected: the next batch is neither shifted nor stale.
+    assertOk(await first.commit(pay(tenantId, 'pay-4', 1n)));
+    assert.deepEqual(difference(first.batchCounts(), before), { remembered: 2, read: 0, stale: 0, shifted: 1 });
+    const accounts = await second.getAccounts(tenantId, ['funding' as AccountId, merchant]);
+    assert.equal(accounts.get('funding' as AccountId)?.debitsPosted, 100n + 16n);
+    assert.equal(accounts.get(merchant)?.creditsPosted, 16n);
+    await assertHistoryRunningSums(tenantId);
+  });
+
+  void it('stamps a shifted batch after the last commit another process made of its accounts, however late that was stamped', async () => {
+    const tenantId = await funded();
+    assertOk(await first.commit(pay(tenantId, 'late-1', 5n)));
+    // A process whose clock is an hour ahead: the accounts' last commit is stamped then.
+    const hourAhead = Date.now() + 3_600_000;
+    const ahead = openPostgresStore({ connectionString: schema.url, clock: { now: () => hourAhead } });
+    let aheadAt: number;
+    try {
+      const result = await ahead.commit(pay(tenantId, 'late-2', 7n));
+      assert.ok(result.ok);
+      aheadAt = result.committedAt;
+    } finally {
+      await ahead.close();
+    }
+    const before = first.batchCounts();
+    const shifted = await first.commit(pay(tenantId, 'late-3', 3n));
+    assert.ok(shifted.ok);
+    assert.equal(shifted.committedAt, aheadAt + 1, 'the committedAt its caller is given is the one stored');
+    assert.deepEqual(difference(first.batchCounts(), before), { remembered: 1, read: 0, stale: 0, shifted: 1 });
+    // The process remembers the stamp: its next batch on the accounts is neither stale nor shifted.
+    const next = await first.commit(pay(tenantId, 'late-4', 1n));
+    assert.ok(next.ok && next.committedAt > aheadAt + 1);
+    assert.deepEqual(difference(first.batchCounts(), before), { remembered: 2, read: 0, stale: 0, shifted: 1 });
+    const stored = await first.getTransfer(tenantId, 'late-3' as TransferId);
+    assert.equal(stored?.committedAt, aheadAt + 1);
+    await assertHistoryRunningSums(tenantId);
+  });
+
+  void it('keeps every balance and history exact with two processes paying between the same unlimited accounts at once', async () => {
+    const tenantId = await funded();
+    const third = 'third' as AccountId;
+    assertOk(await first.commit({ tenantId, at, accounts: [{ id: third, tenantId, type: 'merchant', currency: 'NGN', name: 'third', allowNegative: true }] }));
+    const accounts = ['funding' as AccountId, merchant, third];
+    const before = [first.batchCounts(), second.batchCounts()] as const;
+    // Rounds of 8 at once, 4 through each store, so that their batches interleave.
+    for (let round = 0; round < 40; round++) {
+      const results = await Promise.all(Array.from({ length: 8 }, (_, slot) => {
+        const index = round * 8 + slot;
+        const debit = accounts[index % 3]!;
+        const credit = accounts[(index + 1 + (index % 2)) % 3]!;
+        return (slot % 2 === 0 ? first : second).commit({
+          tenantId, at, transfers: [{ id: `c-${index}` as TransferId, kind: 'posted', debitAccountId: debit, creditAccountId: credit, amountMinor: BigInt(1 + (index % 7)), currency: 'NGN', code: 'pay' }],
+        });
+      }));
+      for (const result of results) assertOk(result);
+    }
+    await assertHistoryRunningSums(tenantId);
+    const totals = (await first.journalTotals(tenantId)).get('NGN');
+    assert.equal(totals?.debits.debitsPosted, totals?.credits.creditsPosted);
+    const batches = [difference(first.batchCounts(), before[0]), difference(second.batchCounts(), before[1])];
+    assert.ok(batches.every((counts) => counts.remembered + counts.read > 0), JSON.stringify(batches));
+    assert.ok(batches.some((counts) => counts.shifted > 0), `some batch was shifted: ${JSON.stringify(batches)}`);
   });
 
   void it('keeps an audit stream one unbroken chain when another process extends it meanwhile', async () => {
@@ -177,7 +282,7 @@ void describe('postgresql batches decided on remembered rows', { skip }, () => {
     const sent: string[] = [];
     prototype.query = function (this: pg.Client, config: unknown): Promise<unknown> {
       const batch = config as { name?: unknown; values?: unknown[] } | null;
-      if (typeof batch === 'object' && batch !== null && batch.name === 'contra_batch_commit') sent.push(String(batch.values?.[1]));
+      if (typeof batch === 'object' && batch !== null && batch.name === 'contra_batch_commit_v10') sent.push(String(batch.values?.[1]));
       return query.call(this, config);
     };
     let tenantId: TenantId;
@@ -204,7 +309,7 @@ void describe('postgresql batches decided on remembered rows', { skip }, () => {
     const lossy = async function (this: pg.Client, text: unknown): Promise<unknown> {
       const result: unknown = await query.call(this, text);
       // The one statement of a batch decided on remembered rows (batch-write.ts, commitStatement).
-      if (dropped === 0 && typeof text === 'object' && text !== null && (text as { name?: unknown }).name === 'contra_batch_commit') {
+      if (dropped === 0 && typeof text === 'object' && text !== null && (text as { name?: unknown }).name === 'contra_batch_commit_v10') {
         dropped++;
         throw Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
       }

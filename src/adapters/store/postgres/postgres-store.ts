@@ -43,7 +43,7 @@ export class PostgresStore implements Store {
   }
 
   /** How this process's batches were committed (see group-commit.ts): for tests and benchmarks. */
-  batchCounts(): Readonly<{ remembered: number; read: number; stale: number }> {
+  batchCounts(): Readonly<{ remembered: number; read: number; stale: number; shifted: number }> {
     return { ...this.#committer.counts };
   }
 

@@ -34,9 +34,12 @@ const accountsChecked = `  v_part := w->'transfers';
     END IF;
 `;
 
+/** v9's contra_batch_apply (CREATE OR REPLACE), from which v10's functions are derived. */
+export const batchApplyVersion9 = replacedOnce(batchApplyVersion7, `  v_part := w->'transfers';
+  IF v_part IS NOT NULL THEN
+`, accountsChecked);
+
 export const schemaVersion9 = `
 ALTER TABLE transfers DROP CONSTRAINT transfers_tenant_id_debit_account_id_fkey;
 ALTER TABLE transfers DROP CONSTRAINT transfers_tenant_id_credit_account_id_fkey;
-` + replacedOnce(batchApplyVersion7, `  v_part := w->'transfers';
-  IF v_part IS NOT NULL THEN
-`, accountsChecked);
+` + batchApplyVersion9;
