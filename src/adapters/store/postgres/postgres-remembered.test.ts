@@ -131,27 +131,30 @@ void describe('postgresql batches decided on remembered rows', { skip }, () => {
 
   /**
    * Each account's balance history, in its key order, is the running sum of its transfers
-   * (posted transfers here) and ends at the account's balances.
+   * (posted ones and holds here) and ends at the account's balances.
    */
   async function assertHistoryRunningSums(tenantId: TenantId): Promise<void> {
+    type HistoryRow = { account_id: string; kind: string; debit_account_id: string; amount_minor: string } & Record<'debits_posted' | 'credits_posted' | 'debits_pending' | 'credits_pending', string>;
     await withTestClient(schema.url, async (client) => {
       await client.query(`SET contra.tenant_ids = '${tenantId}'`);
-      const history = await client.query<{ account_id: string; debit_account_id: string; amount_minor: string; debits_posted: string; credits_posted: string }>(
-        `SELECT h.account_id, t.debit_account_id, t.amount_minor::text, h.debits_posted::text, h.credits_posted::text
+      const history = await client.query<HistoryRow>(
+        `SELECT h.account_id, t.kind, t.debit_account_id, t.amount_minor::text, h.debits_posted::text, h.credits_posted::text, h.debits_pending::text, h.credits_pending::text
            FROM account_balances h JOIN transfers t ON t.sequence = h.transfer_sequence
           WHERE h.tenant_id = $1 ORDER BY h.account_id, h.committed_at, h.transfer_sequence`, [tenantId]);
-      const running = new Map<string, { debits: bigint; credits: bigint }>();
+      const running = new Map<string, [bigint, bigint, bigint, bigint]>();
       for (const row of history.rows) {
-        const sums = running.get(row.account_id) ?? { debits: 0n, credits: 0n };
-        if (row.debit_account_id === row.account_id) sums.debits += BigInt(row.amount_minor);
-        else sums.credits += BigInt(row.amount_minor);
+        assert.ok(row.kind === 'posted' || row.kind === 'pending', row.kind);
+        const sums = running.get(row.account_id) ?? [0n, 0n, 0n, 0n];
+        // [debits posted, credits posted, debits pending, credits pending]
+        const column = (row.debit_account_id === row.account_id ? 0 : 1) + (row.kind === 'pending' ? 2 : 0);
+        sums[column] = (sums[column] ?? 0n) + BigInt(row.amount_minor);
         running.set(row.account_id, sums);
-        assert.deepEqual([BigInt(row.debits_posted), BigInt(row.credits_posted)], [sums.debits, sums.credits], `history of ${row.account_id}`);
+        assert.deepEqual([row.debits_posted, row.credits_posted, row.debits_pending, row.credits_pending].map(BigInt), sums, `history of ${row.account_id}`);
       }
       const accounts = await first.getAccounts(tenantId, [...running.keys()] as AccountId[]);
       for (const [accountId, sums] of running) {
         const account = accounts.get(accountId as AccountId);
-        assert.deepEqual([account?.debitsPosted, account?.creditsPosted], [sums.debits, sums.credits], `balances of ${accountId}`);
+        assert.deepEqual([account?.debitsPosted, account?.creditsPosted, account?.debitsPending, account?.creditsPending], sums, `balances of ${accountId}`);
       }
     });
   }
@@ -159,8 +162,11 @@ void describe('postgresql batches decided on remembered rows', { skip }, () => {
   void it('shifts, in one round trip, unlimited accounts another process moved meanwhile, keeping each history a running sum', async () => {
     const tenantId = await funded();
     assertOk(await first.commit(pay(tenantId, 'pay-1', 5n)));
-    // Another process pays 7 between the same accounts; the first remembers them as before.
+    // Another process pays 7 between the same accounts and holds 4 more; the first remembers them as before.
     assertOk(await second.commit(pay(tenantId, 'pay-2', 7n)));
+    assertOk(await second.commit({
+      tenantId, at, transfers: [{ id: 'hold-2' as TransferId, kind: 'pending', debitAccountId: 'funding' as AccountId, creditAccountId: merchant, amountMinor: 4n, currency: 'NGN', code: 'hold' }],
+    }));
     const before = first.batchCounts();
     assertOk(await first.commit(pay(tenantId, 'pay-3', 3n)));
     assert.deepEqual(difference(first.batchCounts(), before), { remembered: 1, read: 0, stale: 0, shifted: 1 }, 'written once, shifted by what the other process moved');
@@ -168,8 +174,8 @@ void describe('postgresql batches decided on remembered rows', { skip }, () => {
     assertOk(await first.commit(pay(tenantId, 'pay-4', 1n)));
     assert.deepEqual(difference(first.batchCounts(), before), { remembered: 2, read: 0, stale: 0, shifted: 1 });
     const accounts = await second.getAccounts(tenantId, ['funding' as AccountId, merchant]);
-    assert.equal(accounts.get('funding' as AccountId)?.debitsPosted, 100n + 16n);
-    assert.equal(accounts.get(merchant)?.creditsPosted, 16n);
+    assert.deepEqual([accounts.get('funding' as AccountId)?.debitsPosted, accounts.get('funding' as AccountId)?.debitsPending], [100n + 16n, 4n]);
+    assert.deepEqual([accounts.get(merchant)?.creditsPosted, accounts.get(merchant)?.creditsPending], [16n, 4n]);
     await assertHistoryRunningSums(tenantId);
   });
 
