@@ -53,7 +53,7 @@ END $$;
  * a bound parameter, rather than BEGIN, SET LOCAL, a call with the document as SQL text and
  * COMMIT, spares the server lexing the document and planning four statements.
  */
-const batchCommit = `
+export const batchCommit = `
 CREATE FUNCTION contra_batch_commit(p_tenant_ids text, w jsonb) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM set_config('contra.tenant_ids', p_tenant_ids, true);

@@ -1,6 +1,6 @@
 // The PostgreSQL schema, continued: migration v10, a batch decided on remembered rows that
 // another process has moved since is shifted, not refused, on accounts without a limit.
-import { replacedOnce } from './schema-batch-v7.ts';
+import { batchCommit, replacedOnce } from './schema-batch-v7.ts';
 import { batchApplyVersion9 } from './schema-v9.ts';
 
 /**
@@ -129,13 +129,11 @@ const applyVersion10 = [
   (text: string) => replacedOnce(text, '\nEND $$;\n', '\n  RETURN v_result;\nEND $$;\n'),
 ].reduce((text, change) => change(text), batchApplyVersion9);
 
-/** The one-statement commit of a batch decided on remembered rows (schema-batch-v7.ts), returning the shifts. */
-const commitVersion10 = `
-CREATE FUNCTION contra_batch_commit_v10(p_tenant_ids text, w jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM set_config('contra.tenant_ids', p_tenant_ids, true);
-  RETURN contra_batch_apply_v10(w);
-END $$;
-`;
+/** v7's one-statement commit of a batch decided on remembered rows, calling v10's write and returning the shifts. */
+const commitVersion10 = [
+  (text: string) => replacedOnce(text, 'CREATE FUNCTION contra_batch_commit(p_tenant_ids text, w jsonb) RETURNS void',
+    'CREATE FUNCTION contra_batch_commit_v10(p_tenant_ids text, w jsonb) RETURNS jsonb'),
+  (text: string) => replacedOnce(text, '  PERFORM contra_batch_apply(w);', '  RETURN contra_batch_apply_v10(w);'),
+].reduce((text, change) => change(text), batchCommit);
 
 export const schemaVersion10 = applyVersion10 + commitVersion10;
