@@ -163,9 +163,10 @@ export function writeQuery(state: BatchState, writes: BatchWrites, committedAt: 
 
 /**
  * The one statement that writes and commits a batch decided on remembered rows
- * (contra_batch_commit_v10, schema-batch-v7.ts and schema-v10.ts): sent on its own, outside BEGIN, it is its own
- * transaction, and its document is a bound parameter, so the server neither lexes it as
- * SQL text nor plans the call again (a named statement is prepared once per connection).
+ * (contra_batch_commit_v10, schema-batch-v7.ts and schema-v10.ts): sent on its own,
+ * outside BEGIN, it is its own transaction, and its document is a bound parameter, so the
+ * server neither lexes it as SQL text nor plans the call again (a named statement is
+ * prepared once per connection).
  */
 export function commitStatement(tenantIds: string, document: Record<string, unknown>): pg.QueryConfig {
   return { name: 'contra_batch_commit_v10', text: 'SELECT contra_batch_commit_v10($1, $2) AS shifts', values: [tenantIds, JSON.stringify(document)] };

@@ -6,10 +6,10 @@
 // lock every row it was decided on (batch-cache.ts, schema-batch-v6.ts and -v7.ts) — or,
 // on accounts without a balance limit that another process moved meanwhile, shifting what
 // it writes by what that process moved (schema-v10.ts); any other batch, or one whose
-// remembered rows turn out stale, takes two: lock and read, then write and COMMIT. Refusals are only ever
-// decided on a locked read. A batch that lost a race with another process (deadlock, a
-// unique key taken meanwhile) is decided again from fresh reads; a batch that fails
-// otherwise is split, so a broken changeset fails alone.
+// remembered rows turn out stale, takes two: lock and read, then write and COMMIT.
+// Refusals are only ever decided on a locked read. A batch that lost a race with another
+// process (deadlock, a unique key taken meanwhile) is decided again from fresh reads; a
+// batch that fails otherwise is split, so a broken changeset fails alone.
 import type pg from 'pg';
 import type { Clock } from '../../../app/ports/clock.ts';
 import type { Changeset, CommitResult } from '../../../app/ports/store.ts';
@@ -17,7 +17,7 @@ import { invariant } from '../../../domain/invariant.ts';
 import { BatchCache, type Expected } from './batch-cache.ts';
 import { batchStateFrom, stateQuery, tenantsOf, type BatchState } from './batch-state.ts';
 import { decideChangeset, emptyWrites, type BatchWrites } from './batch-decide.ts';
-import { commitStatement, shiftedFrom, writeDocument, writeQuery, type Shifted } from './batch-write.ts';
+import { commitStatement, shiftedFrom, writeDocument, writeQuery, type Shift, type Shifted } from './batch-write.ts';
 import { pgCode, pgErrors, tenantIdsText, tenantSetting } from './pg.ts';
 
 /** The most changesets one transaction commits; the rest wait for the next batch. */
@@ -39,6 +39,18 @@ function staleMemory(error: unknown): boolean {
 function lostRace(error: unknown): boolean {
   const code = pgCode(error);
   return code === pgErrors.deadlock || code === pgErrors.serialization || code === pgErrors.uniqueViolation;
+}
+
+/** Another process moved unlimited accounts meanwhile: they hold what the write shifted them to (schema-v10.ts). */
+function applyShifts(state: BatchState, shifts: readonly Shift[]): void {
+  for (const { accountKey, balances } of shifts) {
+    const account = state.accounts.get(accountKey);
+    invariant(account !== undefined, `a shifted account ${accountKey} is one the batch changed`);
+    state.accounts.set(accountKey, {
+      ...account, debitsPosted: account.debitsPosted + balances.debitsPosted, creditsPosted: account.creditsPosted + balances.creditsPosted,
+      debitsPending: account.debitsPending + balances.debitsPending, creditsPending: account.creditsPending + balances.creditsPending,
+    });
+  }
 }
 
 export class PgGroupCommitter {
@@ -161,29 +173,24 @@ export class PgGroupCommitter {
       const result = await this.#inOneStatement(changesets, commitStatement(tenantIdsText(tenantsOf(changesets)), writeDocument(state, writes, committedAt, expected, this.#tenantKnown)));
       shifted = shiftedFrom(result.rows[0]?.shifts);
     } catch (error) {
-      if (!staleMemory(error)) throw error;
+      if (!staleMemory(error)) {
+        // Also when the answer could not be read: the batch may have committed.
+        this.#cache.forget(changesets);
+        throw error;
+      }
       this.#cache.contended(changesets, this.#clock.now());
       this.counts.stale++;
       return null;
     }
-    if (shifted === null) {
-      this.#committed(state, writes, committedAt);
-      this.counts.remembered++;
-      return outcomes;
+    const stampedAt = shifted?.committedAt ?? committedAt;
+    if (shifted !== null) {
+      applyShifts(state, shifted.shifts);
+      this.counts.shifted++;
     }
-    // Another process moved unlimited accounts meanwhile: they hold what the write shifted them to.
-    for (const { accountKey, balances } of shifted.shifts) {
-      const account = state.accounts.get(accountKey);
-      invariant(account !== undefined, `a shifted account ${accountKey} is one the batch changed`);
-      state.accounts.set(accountKey, {
-        ...account, debitsPosted: account.debitsPosted + balances.debitsPosted, creditsPosted: account.creditsPosted + balances.creditsPosted,
-        debitsPending: account.debitsPending + balances.debitsPending, creditsPending: account.creditsPending + balances.creditsPending,
-      });
-    }
-    this.counts.shifted++;
-    this.#committed(state, writes, shifted.committedAt);
+    this.#committed(state, writes, stampedAt);
     this.counts.remembered++;
-    return outcomes.map((outcome) => ('result' in outcome && outcome.result.ok ? { result: { ...outcome.result, committedAt: shifted.committedAt } } : outcome));
+    if (stampedAt === committedAt) return outcomes;
+    return outcomes.map((outcome) => ('result' in outcome && outcome.result.ok ? { result: { ...outcome.result, committedAt: stampedAt } } : outcome));
   }
 
   async #commitRead(changesets: readonly Changeset[]): Promise<Outcome[]> {
