@@ -339,6 +339,37 @@ void describe('postgresql batches decided on remembered rows', { skip }, () => {
     assert.equal(totals?.debits.debitsPosted, totals?.credits.creditsPosted);
   });
 
+  void it('loses the answer to a shifted batch without applying it twice or trusting what it remembered', async () => {
+    const tenantId = await funded();
+    assertOk(await first.commit(pay(tenantId, 'shift-before', 5n)));
+    assertOk(await second.commit(pay(tenantId, 'shift-other', 7n)));
+    // The shifted batch commits; its answer (the shifts, the committedAt stored) is lost.
+    const prototype = pg.Client.prototype as unknown as { query: (this: pg.Client, text: unknown) => Promise<unknown> };
+    const query = prototype.query;
+    let dropped = 0;
+    prototype.query = async function (this: pg.Client, text: unknown): Promise<unknown> {
+      const result: unknown = await query.call(this, text);
+      if (dropped === 0 && typeof text === 'object' && text !== null && (text as { name?: unknown }).name === 'contra_batch_commit_v10') {
+        dropped++;
+        throw Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
+      }
+      return result;
+    };
+    const before = first.batchCounts();
+    try {
+      await assert.rejects(first.commit(pay(tenantId, 'shift-lost', 3n)), /Connection terminated/);
+    } finally {
+      prototype.query = query;
+    }
+    assert.equal(dropped, 1);
+    assertOk(await first.commit(pay(tenantId, 'shift-after', 1n)));
+    assert.deepEqual(difference(first.batchCounts(), before), { remembered: 0, read: 1, stale: 0, shifted: 0 }, 'what the lost batch touched is read again under lock');
+    assert.deepEqual(await first.commit(pay(tenantId, 'shift-lost', 3n)), { ok: false, conflict: { kind: 'transfer_exists', transferId: 'shift-lost' } });
+    const merchantAccount = (await second.getAccounts(tenantId, [merchant])).get(merchant);
+    assert.equal(merchantAccount?.creditsPosted, 5n + 7n + 3n + 1n, 'each once');
+    await assertHistoryRunningSums(tenantId);
+  });
+
   void it('keeps the balance limit with two processes spending the same account, round after round', async () => {
     const tenantId = await funded();
     // Rounds in which both spend at once, so each store's memory keeps going stale.
