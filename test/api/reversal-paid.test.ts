@@ -228,4 +228,28 @@ describe('reversals rejected because the beneficiary was paid', () => {
     assert.deepEqual(await resolutionsOf('paid-crash'), ['post_pending']);
     assert.equal((await readTransfer(service, tenant, 'paid-crash'))['transfer_status'], 'TRANSFER-SUCCESS');
   });
+
+  it('answers reversal_already_decided, not a definite failure, when the approval lands between reading the reversal and its transfer', async () => {
+    const id = await escalatedWithReversal('paid-interleaved', '0123456097', '60.00');
+    const deps = service.runtime.deps;
+    // The reversal as this process read it, before another process approved it.
+    const pending = await deps.store.getRecord(tenant.tenantId as TenantId, 'reversal', id);
+    assert.ok(pending !== null);
+    const approved = await api.approve(id, 'approver');
+    assert.equal(approved.status, 200, approved.text);
+    const earlierRead = new Proxy(deps.store, {
+      get(target, property, receiver) {
+        if (property === 'getRecord') {
+          return async (tenantId: TenantId, kind: string, recordId: string) => (kind === 'reversal' && recordId === id ? pending : target.getRecord(tenantId, kind, recordId));
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const admin = { kind: 'api_key' as const, tenantId: tenant.tenantId as TenantId, apiKeyId: 'key_ADMIN' as ApiKeyId, role: 'admin' as const };
+    const refused = await rejectReversalAsPaid({ ...deps, store: earlierRead }, admin, id, { reason: 'settlement bank confirms', evidence: 'session 43' }, null);
+    assert.deepEqual(refused.ok ? 'committed' : [refused.code, refused.field], ['reversal_already_decided', 'id']);
+    assert.deepEqual(await resolutionsOf('paid-interleaved'), ['void_pending'], 'the approval stands alone');
+    assert.equal((await readTransfer(service, tenant, 'paid-interleaved'))['transfer_status'], 'TRANSFER-REVERSED');
+  });
 });

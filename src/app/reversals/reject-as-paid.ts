@@ -54,6 +54,9 @@ async function paidCase(deps: Dependencies, principal: TenantPrincipal, id: stri
   const transfer = await readTransfer(deps, { tenantId: principal.tenantId, reference: reversal.transferReference });
   if (transfer.status === 'TRANSFER-SUCCESS') return refuse('transfer_succeeded', 'id', 'the transfer is already settled as a success');
   if (transfer.reversalId !== reversal.id) return refuse('reversal_already_decided', 'id', `the transfer's reversal is ${transfer.reversalId ?? 'none'}`);
+  // Reversed by this very reversal: it was approved after it was read (another process,
+  // between the two reads), not failed by the switch.
+  if (transfer.status === 'TRANSFER-REVERSED') return refuse('reversal_already_decided', 'id', 'the transfer was reversed by this reversal meanwhile');
   const held = transfer.status === 'TRANSFER-ESCALATED' || transfer.status === 'TRANSFER-PENDING';
   const eligible = decidePaidResolution({ held, failureType: reversal.failureType });
   return eligible.ok ? { ok: true, value: { reversal, transfer } } : eligible;
