@@ -29,6 +29,7 @@ import { openNotificationRouting } from './notification-channels.ts';
 import { openBackupTarget, type BackupTarget } from './backup-target.ts';
 import { nigerianPublicHolidays } from '../adapters/holidays/nigerian-public-holidays.ts';
 import type { PrometheusMetrics } from './metrics/prometheus-metrics.ts';
+import { reportsBatches } from './metrics/batch-counts.ts';
 import { instrumentStore, type StoreMetrics } from './metrics/instrument-store.ts';
 import { instrumentRouting } from './metrics/instrument-notifications.ts';
 
@@ -110,6 +111,7 @@ export async function openRuntime(config: Config, logger: Logger, overrides: Run
   const clock = overrides.clock ?? systemClock;
   const metrics = overrides.metrics ?? null;
   const openedStore = await openStore(config, clock);
+  if (metrics !== null && reportsBatches(openedStore)) metrics.observeBatches(openedStore);
   const storeMetrics = metrics ?? overrides.storeMetrics ?? null;
   const store = storeMetrics === null ? openedStore : instrumentStore(openedStore, config.store.kind, storeMetrics);
   await store.migrate();

@@ -1,6 +1,6 @@
 // GET /metrics through the real HTTP server (T4): a bearer token when one is configured,
-// counters that move with payments, refunds, transfers, reversals, commits, jobs and
-// notification sends, route templates instead of raw URLs, and no id, key or card number
+// counters that move with payments, refunds, transfers, reversals, commits (and the
+// PostgreSQL store's batches), jobs and notification sends, route templates instead of raw URLs, and no id, key or card number
 // in any label. The ledger balances after every test.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -82,6 +82,25 @@ describe('GET /metrics', () => {
     for (const secret of ['metrics-pay-1', 'metrics-alice', 'metrics-nip', '4242424242424242', tenant.tenantId, tenant.adminKey, metricsToken]) {
       assert.ok(!afterwards.includes(secret), `${secret} is not in the metrics`);
     }
+  });
+
+  it('counts the PostgreSQL store\'s batches by how they were committed, and nothing of the kind on the other stores', async () => {
+    const before = await scrape();
+    await paid(service, tenant, 'metrics-batch-1');
+    await paid(service, tenant, 'metrics-batch-2');
+    const afterwards = await scrape();
+    const batches = (text: string) => ['remembered', 'shifted', 'read', 'stale'].map((path) => sample(text, 'contra_store_batches_total', { path }));
+    const [remembered = 0, shifted = 0, read = 0, stale = 0] = batches(afterwards).map((value, index) => value - (batches(before)[index] ?? 0));
+    if (service.storeKind !== 'postgres') {
+      assert.ok(!afterwards.includes('contra_store_batches_total{'), 'no batch series without a group commit');
+      return;
+    }
+    // Each payment is several commits; one process alone, so none is stale or shifted.
+    assert.ok(remembered + read >= 4, `batches counted: ${remembered} remembered, ${read} read`);
+    assert.deepEqual([shifted, stale], [0, 0]);
+    const store = service.runtime.deps.store as unknown as { batchCounts(): Record<string, number> };
+    const scraped = sample(afterwards, 'contra_store_batches_total', { path: 'remembered' });
+    assert.ok(scraped > 0 && scraped <= (store.batchCounts()['remembered'] ?? 0), 'the scrape reports what the store had counted');
   });
 
   it('gives unmatched paths one label value, whatever the URL', async () => {

@@ -4,6 +4,7 @@
 // from a bounded set: route templates, never raw URLs; statuses, store kinds, job and
 // channel names; never a tenant, key, card number or transaction id.
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { batchPaths, type BatchCountsSource, type BatchPath } from './batch-counts.ts';
 
 export type PrometheusMetrics = {
   readonly registry: Registry;
@@ -15,6 +16,8 @@ export type PrometheusMetrics = {
   readonly jobRuns: Counter<'job' | 'outcome'>;
   readonly jobDuration: Histogram<'job'>;
   readonly notifications: Counter<'channel' | 'audience' | 'outcome'>;
+  /** How the PostgreSQL store's group commit committed its batches, read from `source` at each scrape. */
+  observeBatches(source: BatchCountsSource): void;
 };
 
 /** Seconds: from a fast commit on SQLite to a processor call near its timeout. */
@@ -25,7 +28,27 @@ export function createPrometheusMetrics(): PrometheusMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'contra_' });
   const registers = [registry];
+  let batchSource: BatchCountsSource | null = null;
+  const reported: Record<BatchPath, number> = { remembered: 0, shifted: 0, read: 0, stale: 0 };
+  new Counter({
+    name: 'contra_store_batches_total',
+    help: 'PostgreSQL group-commit batches by path: remembered (one round trip on remembered rows), shifted (of those, shifted for another process\'s moves), read (decided on a locked read), stale (remembered rows found stale).',
+    labelNames: ['path'], registers,
+    // At each scrape, what the store counted since the last one.
+    collect(): void {
+      if (batchSource === null) return;
+      const counts = batchSource.batchCounts();
+      for (const path of batchPaths) {
+        const grown = counts[path] - reported[path];
+        if (grown > 0) this.inc({ path }, grown);
+        reported[path] = counts[path];
+      }
+    },
+  });
   return {
+    observeBatches(source: BatchCountsSource): void {
+      batchSource = source;
+    },
     registry,
     httpRequests: new Counter({ name: 'contra_http_requests_total', help: 'HTTP requests answered, by route template, method and status code.', labelNames: ['route', 'method', 'status'], registers }),
     httpDuration: new Histogram({ name: 'contra_http_request_duration_seconds', help: 'Time to answer an HTTP request, by route template, method and status code.', labelNames: ['route', 'method', 'status'], buckets: latencyBucketsSeconds, registers }),
