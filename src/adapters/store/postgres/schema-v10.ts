@@ -29,7 +29,7 @@ import { batchApplyVersion9 } from './schema-v9.ts';
  * "credits_pending"}, …]}`, each balance a delta as a decimal string (null otherwise), so
  * that the process can correct what it remembers and tell its callers when their
  * changesets were committed. A batch whose accounts nobody else moved runs the v9 path with
- * one more column read and one more count.
+ * one more column read and two more aggregates (a count and a max).
  *
  * New functions (`contra_batch_apply_v10`, `contra_batch_commit_v10`); v9's stay for
  * processes of the previous build during a rolling upgrade.
