@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { auditRecordValues } from '../rows/audit-codecs.ts';
 import { jsonbLiteral, key, nonEmpty, type BatchState } from './batch-state.ts';
-import type { AccountBalances } from '../../../domain/journal/accounts.ts';
+import type { BalanceDelta } from '../../../domain/journal/transfers.ts';
 import type { BatchWrites, LockedAccount } from './batch-decide.ts';
 import type { Expected } from './batch-cache.ts';
 
@@ -173,7 +173,7 @@ export function commitStatement(tenantIds: string, document: Record<string, unkn
 }
 
 /** What another process had moved on an unlimited account the batch changed: the write shifted it by this (schema-v10.ts). */
-export type Shift = { readonly accountKey: string; readonly balances: AccountBalances };
+export type Shift = { readonly accountKey: string; readonly delta: BalanceDelta };
 
 /** What a v10 write reports when it shifted accounts: the shifts, and the committedAt it stamped (later than decided when it had to be). */
 export type Shifted = { readonly committedAt: number; readonly shifts: readonly Shift[] };
@@ -192,7 +192,7 @@ function shiftFrom(item: unknown): Shift {
   if (typeof tenantId !== 'string' || typeof id !== 'string') throw malformed();
   return {
     accountKey: key(tenantId, id),
-    balances: { debitsPosted: delta('debits_posted'), creditsPosted: delta('credits_posted'), debitsPending: delta('debits_pending'), creditsPending: delta('credits_pending') },
+    delta: { debitsPosted: delta('debits_posted'), creditsPosted: delta('credits_posted'), debitsPending: delta('debits_pending'), creditsPending: delta('credits_pending') },
   };
 }
 

@@ -14,6 +14,7 @@ import type pg from 'pg';
 import type { Clock } from '../../../app/ports/clock.ts';
 import type { Changeset, CommitResult } from '../../../app/ports/store.ts';
 import { invariant } from '../../../domain/invariant.ts';
+import { applyDelta } from '../../../domain/journal/transfers.ts';
 import { BatchCache, type Expected } from './batch-cache.ts';
 import { batchStateFrom, stateQuery, tenantsOf, type BatchState } from './batch-state.ts';
 import { decideChangeset, emptyWrites, type BatchWrites } from './batch-decide.ts';
@@ -43,13 +44,10 @@ function lostRace(error: unknown): boolean {
 
 /** Another process moved unlimited accounts meanwhile: they hold what the write shifted them to (schema-v10.ts). */
 function applyShifts(state: BatchState, shifts: readonly Shift[]): void {
-  for (const { accountKey, balances } of shifts) {
+  for (const { accountKey, delta } of shifts) {
     const account = state.accounts.get(accountKey);
     invariant(account !== undefined, `a shifted account ${accountKey} is one the batch changed`);
-    state.accounts.set(accountKey, {
-      ...account, debitsPosted: account.debitsPosted + balances.debitsPosted, creditsPosted: account.creditsPosted + balances.creditsPosted,
-      debitsPending: account.debitsPending + balances.debitsPending, creditsPending: account.creditsPending + balances.creditsPending,
-    });
+    state.accounts.set(accountKey, { ...account, ...applyDelta(account, delta) });
   }
 }
 
