@@ -82,8 +82,10 @@ async function openContra(admin: pg.Client, accounts: number): Promise<Ledger> {
     accounts: Array.from({ length: accounts }, (_, index) => ({ id: `acct-${index}` as AccountId, tenantId, type: 'merchant' as const, currency: 'NGN' as const, name: `account ${index}`, allowNegative: true })),
   });
   if (!opened.ok) throw new Error('could not open the accounts');
+  const emptied = process.env['BENCH_WRITE'] === 'none';
+  if (emptied) await admin.query(emptiedWrite(schema.name));
   return {
-    name: stores.length === 1 ? 'Contra store' : `Contra, ${stores.length} stores`,
+    name: `${stores.length === 1 ? 'Contra store' : `Contra, ${stores.length} stores`}${emptied ? ', write emptied' : ''}`,
     applicationName: schema.name,
     async transfer(index: number): Promise<void> {
       const [from, to] = pick(accounts);
@@ -98,6 +100,27 @@ async function openContra(admin: pg.Client, accounts: number): Promise<Ledger> {
       await schema.drop();
     },
   };
+}
+
+/**
+ * BENCH_WRITE=none: the ceiling of Contra's cycle on this host. The one-statement commit of
+ * a batch decided on remembered rows (contra_batch_commit_v10) is replaced, in the
+ * benchmark's schema only, by one that declares the tenants, takes the same document (so
+ * the server still receives and parses it) and inserts one row, so that its commit still
+ * writes and flushes the WAL: everything of a batch but the write itself. Node's side runs
+ * unchanged. Not a ledger any more (balances stay where the accounts were opened): it
+ * says what the same cycle would do if the write cost the server nothing.
+ */
+function emptiedWrite(schema: string): string {
+  return `
+CREATE TABLE ${schema}.emptied_batches (committed_at bigint NOT NULL);
+CREATE OR REPLACE FUNCTION ${schema}.contra_batch_commit_v10(p_tenant_ids text, w jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('contra.tenant_ids', p_tenant_ids, true);
+  INSERT INTO ${schema}.emptied_batches VALUES ((w->>'committed_at')::bigint);
+  RETURN NULL;
+END $$;
+`;
 }
 
 /** The baseline: a ledger in SQL alone, each transfer one function call in its own transaction. */
