@@ -1,11 +1,15 @@
 // Chargebacks (R9) through the HTTP API: an open chargeback blocks refunds; won releases
-// the block; lost keeps the amount out of what remains refundable and journals it.
+// the block; lost keeps the amount out of what remains refundable and journals it. The
+// chargebacks open on a payment never claim more than remains of it, whatever arrives at once.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startService, type TestService } from '../support/service.ts';
 import { call, createTenant, type Response, type Tenant } from '../support/client.ts';
 import { assertLedgerBalances } from '../support/ledger-check.ts';
 import { ledger, paid, payment, refund } from '../support/refunds.ts';
+import { crashingOnce } from '../support/crashing-store.ts';
+import { resolveChargeback } from '../../src/app/chargebacks/chargebacks.ts';
+import type { ApiKeyId, TenantId } from '../../src/domain/ids.ts';
 
 describe('chargebacks', () => {
   let service: TestService;
@@ -58,6 +62,83 @@ describe('chargebacks', () => {
     assert.deepEqual(lines.map((transfer) => [transfer.kind, transfer.amount]), [['posted', '50.00']]);
     const listed = await call(service, 'GET', '/api/v1/payments/cb-lost/chargebacks', undefined, { token: tenant.keys['auditor']! });
     assert.deepEqual((listed.body['data'] as { status: string }[]).map((item) => item.status), ['lost']);
+  });
+
+  it('counts the chargebacks still open against what remains, so that losing them all never takes more than was captured', async () => {
+    await paid(service, tenant, 'cb-two', { cardNumber: '4000000000000259' });
+    const first = await open('cb-two', '60.00');
+    assert.equal(first.status, 201, first.text);
+    const second = await open('cb-two', '60.00');
+    assert.equal(second.status, 422, second.text);
+    assert.equal((second.body['error'] as { code: string }).code, 'chargeback_exceeds_captured');
+    assert.match(second.text, /40\.00/);
+    const third = await open('cb-two', '40.00');
+    assert.equal(third.status, 201, third.text);
+    assert.equal((await resolve(idOf(first), 'won')).status, 200);
+    assert.equal((await open('cb-two', '60.00')).status, 201, 'a chargeback won no longer claims anything');
+    assert.equal((await open('cb-two', '0.01')).status, 422);
+  });
+
+  it('lets many chargebacks opened at once claim no more than was captured, and journals each lost one once', async () => {
+    await paid(service, tenant, 'cb-many', { cardNumber: '4000000000000259' });
+    const opened = await Promise.all(Array.from({ length: 8 }, () => open('cb-many', '30.00')));
+    assert.deepEqual(opened.map((response) => response.status).sort(), [201, 201, 201, 422, 422, 422, 422, 422], opened.map((response) => response.text).join('\n'));
+    const ids = opened.filter((response) => response.status === 201).map(idOf);
+    // Every chargeback lost by two requests at once: one journal line each.
+    const resolved = await Promise.all(ids.flatMap((id) => [resolve(id, 'lost'), resolve(id, 'lost')]));
+    assert.ok(resolved.every((response) => response.status === 200), resolved.map((response) => response.text).join('\n'));
+    const lines = (await ledger(service, tenant, 'cb-many')).transfers.filter((transfer) => transfer.code === 'chargeback');
+    assert.deepEqual(lines.map((transfer) => transfer.amount), ['30.00', '30.00', '30.00']);
+    const after = await payment(service, tenant, 'cb-many');
+    assert.deepEqual([after['chargebacks_lost'], after['refundable'], after['open_chargebacks']], ['90.00', '10.00', 0]);
+  });
+
+  it('settles a chargeback won and lost at once one way only', async () => {
+    await paid(service, tenant, 'cb-race', { cardNumber: '4000000000000259' });
+    const opened = await open('cb-race', '25.00');
+    const [won, lost] = await Promise.all([resolve(idOf(opened), 'won'), resolve(idOf(opened), 'lost')]);
+    assert.deepEqual([won.status, lost.status].sort(), [200, 409], `${won.text}\n${lost.text}`);
+    const outcome = won.status === 200 ? 'won' : 'lost';
+    const lines = (await ledger(service, tenant, 'cb-race')).transfers.filter((transfer) => transfer.code === 'chargeback');
+    assert.deepEqual(lines.map((transfer) => transfer.amount), outcome === 'lost' ? ['25.00'] : []);
+    assert.equal((await payment(service, tenant, 'cb-race'))['chargebacks_lost'], outcome === 'lost' ? '25.00' : '0.00');
+  });
+
+  it('never lets a refund and a chargeback of the whole payment both through', async () => {
+    await paid(service, tenant, 'cb-refund', { cardNumber: '4000000000000259' });
+    const [refunded, charged] = await Promise.all([refund(service, tenant, 'cb-refund', {}), open('cb-refund', '100.00')]);
+    assert.equal([refunded.status, charged.status].filter((status) => status === 200 || status === 201).length, 1, `${refunded.text}\n${charged.text}`);
+  });
+
+  it('replays a resolution sent again with its idempotency key, and refuses the key for another outcome', async () => {
+    await paid(service, tenant, 'cb-key', { cardNumber: '4000000000000259' });
+    const id = idOf(await open('cb-key', '10.00'));
+    const resolveWith = (outcome: string): Promise<Response> => call(service, 'POST', `/api/v1/chargebacks/${id}/resolve`, { outcome }, {
+      token: tenant.keys['operator']!, headers: { 'idempotency-key': 'cb-resolve-key' },
+    });
+    const first = await resolveWith('lost');
+    assert.equal(first.status, 200, first.text);
+    const again = await resolveWith('lost');
+    assert.equal(again.text, first.text);
+    assert.equal(again.headers.get('idempotency-replayed'), 'true');
+    const other = await resolveWith('won');
+    assert.equal(other.status, 409, other.text);
+    assert.equal((other.body['error'] as { code: string }).code, 'idempotency_key_reused');
+    assert.equal((await ledger(service, tenant, 'cb-key')).transfers.filter((transfer) => transfer.code === 'chargeback').length, 1);
+  });
+
+  it('leaves nothing of a lost chargeback whose commit died, and resolves it on the retry', async () => {
+    await paid(service, tenant, 'cb-crash', { cardNumber: '4000000000000259' });
+    const id = idOf(await open('cb-crash', '15.00'));
+    const principal = { kind: 'api_key' as const, tenantId: tenant.tenantId as TenantId, apiKeyId: 'key_TEST' as ApiKeyId, role: 'operator' as const };
+    const dying = crashingOnce(service.runtime.deps.store, (changeset) => changeset.transfers?.some((transfer) => transfer.code === 'chargeback') ?? false,
+      'simulated crash while committing a lost chargeback');
+    await assert.rejects(resolveChargeback({ ...service.runtime.deps, store: dying }, principal, { chargebackId: id, outcome: 'lost' }, null), /simulated crash/);
+    assert.equal((await ledger(service, tenant, 'cb-crash')).transfers.filter((transfer) => transfer.code === 'chargeback').length, 0);
+    assert.equal((await payment(service, tenant, 'cb-crash'))['open_chargebacks'], 1);
+    assert.equal((await resolve(id, 'lost')).status, 200);
+    const lines = (await ledger(service, tenant, 'cb-crash')).transfers.filter((transfer) => transfer.code === 'chargeback');
+    assert.deepEqual(lines.map((transfer) => transfer.amount), ['15.00']);
   });
 
   it('refuses chargebacks of unknown payments, unknown chargebacks, bad outcomes and the wrong role', async () => {

@@ -47,10 +47,38 @@ export async function recordChargeback(deps: Dependencies, principal: TenantPrin
       if (payment.status === 'PAYMENT-FAILED') return refuse('payment_failed', 'transaction_id', 'a failed payment cannot be charged back');
       const amount = parseAmount(input.amount, payment.currency);
       if (!amount.ok) return amount;
-      const exposed = payment.capturedMinor - payment.refundedMinor - payment.refundsHeldMinor - payment.chargebacksLostMinor;
-      if (amount.value > exposed) return refuse('chargeback_exceeds_captured', 'amount', `at most ${formatAmount(exposed, payment.currency)} remains on the payment`);
+      const exposed = payment.capturedMinor - payment.refundedMinor - payment.refundsHeldMinor - payment.chargebacksLostMinor
+        - await openChargebacksMinor(deps, payment);
+      if (amount.value > exposed) {
+        return refuse('chargeback_exceeds_captured', 'amount', `at most ${formatAmount(exposed > 0n ? exposed : 0n, payment.currency)} remains on the payment beyond its refunds and chargebacks`);
+      }
       return openChargeback(deps, principal, key, payment, amount.value, input.reasonCode);
     }));
+}
+
+/** Chargebacks listed per read while summing a payment's open ones. */
+const chargebackPageSize = 200;
+
+/**
+ * What the payment's chargebacks still open claim. Each of them may yet be lost, so a new
+ * one may only claim what they leave: two open chargebacks of 60 on a payment of 100,
+ * both lost, would take 120 from the merchant. Read in the decision of the payment's
+ * version that it commits against: opening or resolving a chargeback writes the payment,
+ * so a chargeback opened meanwhile makes the commit conflict and the decision run again.
+ */
+async function openChargebacksMinor(deps: Dependencies, payment: Payment): Promise<bigint> {
+  if (payment.openChargebacks === 0) return 0n;
+  let open = 0n;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.listRecords(payment.tenantId, chargebackKind, { indexKey: `payment:${payment.transactionId}`, limit: chargebackPageSize, ...(cursor === undefined ? {} : { cursor }) });
+    for (const record of page.items) {
+      const chargeback = chargebackFromRecord(record);
+      if (chargeback.status === 'open') open += chargeback.amountMinor;
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return open;
 }
 
 async function openChargeback(deps: Dependencies, principal: TenantPrincipal, key: IdempotencyRequest | null, payment: Payment, amountMinor: bigint, reasonCode: string): Promise<Decision<StoredReply, never>> {
