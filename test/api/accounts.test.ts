@@ -91,6 +91,15 @@ describe('accounts', () => {
     assert.equal((response.body['error'] as { field: string }).field, 'cursor');
   });
 
+  it('refuses, on every paged list, a cursor past the largest row number with a 400 naming the cursor', async () => {
+    const cursor = Buffer.from('c1.9999999999999999999', 'utf8').toString('base64url');
+    for (const path of ['/api/v1/accounts/paged-shop/entries', '/api/v1/reconciliations', '/api/v1/transactions/reversals/disputes', '/api/v1/audit']) {
+      const response = await call(service, 'GET', `${path}?cursor=${cursor}`, undefined, { token: tenant.keys['auditor']! });
+      assert.equal(response.status, 400, `${path}: ${response.text}`);
+      assert.equal((response.body['error'] as { field: string }).field, 'cursor', path);
+    }
+  });
+
   it('answers 404 for another tenant\'s account', async () => {
     const other = await createTenant(service, 'Other');
     const response = await call(service, 'GET', '/api/v1/accounts/shop-1', undefined, { token: other.keys['operator']! });

@@ -6,6 +6,7 @@ import { bigintOf } from './row-values.ts';
 
 const cursorPrefix = 'c1.';
 const positionPattern = /^[0-9]{1,19}$/;
+const positionMax = 2n ** 63n - 1n;
 
 export function pageSize(request: PageRequest): number {
   if (!Number.isFinite(request.limit)) return pageSizeMax;
@@ -22,7 +23,10 @@ export function cursorPosition(request: PageRequest): bigint {
   const decoded = Buffer.from(request.cursor, 'base64url').toString('utf8');
   const position = decoded.startsWith(cursorPrefix) ? decoded.slice(cursorPrefix.length) : '';
   if (!positionPattern.test(position)) throw new InvalidCursorError('invalid page cursor');
-  return BigInt(position);
+  const value = BigInt(position);
+  // Row numbers are 64-bit signed integers in both databases: a larger one was never handed out.
+  if (value > positionMax) throw new InvalidCursorError('invalid page cursor');
+  return value;
 }
 
 /**
