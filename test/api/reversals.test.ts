@@ -86,6 +86,17 @@ describe('reversals', () => {
     assert.equal(codeOf(await api.approve(id)), 'reversal_already_decided');
   });
 
+  it('names in the approval reply, and in its replay, the journal transfer that credited the sender back (V5)', async () => {
+    const id = await manualCase('reply-1');
+    const approved = await api.approve(id, 'approver', 'approve-reply-1');
+    assert.equal(approved.status, 200, approved.text);
+    const stored = (await api.read(id)).body['journal_transfer_id'];
+    assert.ok(typeof stored === 'string' && stored.length > 0, `stored ${String(stored)}`);
+    const replayed = await api.approve(id, 'approver', 'approve-reply-1');
+    assert.equal(replayed.headers.get('idempotency-replayed'), 'true');
+    for (const answer of [approved, replayed]) assert.equal((answer.body['reversal'] as Record<string, unknown>)['journal_transfer_id'], stored);
+  });
+
   it('refuses the requester as approver and a non-manager above the high-value threshold', async () => {
     await escalatedCase('maker-1', '0123456197');
     const requested = await api.request({ transfer_reference: 'maker-1' }, 'admin');
@@ -206,5 +217,36 @@ describe('reversals', () => {
     assert.deepEqual(answer.ok ? null : answer.code, 'reversal_already_decided');
     const voids = (await store.listTransactionTransfers(tenantId, 'race-read')).filter((transfer) => transfer.kind === 'void_pending');
     assert.equal(voids.length, 1, 'reversed once');
+  });
+});
+
+describe('reversal rules in a currency without minor units (V4)', () => {
+  let service: TestService;
+  let tenant: Tenant;
+  let api: ReturnType<typeof reversalCalls>;
+  before(async () => {
+    service = await startService({ interbank: new ControlledSwitch() });
+    // Settings are written once, with decimals, and read for every currency.
+    tenant = await createTenant(service, 'Yen bank', { reversal_manual_channels: ['branch'], reversal_manager_threshold: '10000.00', reversal_auto_amount_max: '50000.00' });
+    api = reversalCalls(service, tenant);
+    await fundedCustomer(service, tenant, 'yen', '10000000', 'JPY');
+  });
+  afterEach(async () => assertLedgerBalances(service.runtime.deps.store));
+  after(async () => service.close());
+
+  it('needs a manager for a yen reversal above a manager threshold written with decimals', async () => {
+    assert.equal((await toBank(service, tenant, 'jpy-big', 'yen', '0123456791', '500000', { channel: 'branch', currency: 'JPY' })).status, 502);
+    const id = String((await readTransfer(service, tenant, 'jpy-big'))['reversal_id']);
+    assert.equal(codeOf(await api.approve(id, 'approver')), 'manager_approval_required');
+    assert.equal((await api.approve(id, 'admin')).status, 200);
+  });
+
+  it('leaves for a person a yen failure above an automatic limit written with decimals', async () => {
+    assert.equal((await toBank(service, tenant, 'jpy-auto', 'yen', '0123456791', '80000', { currency: 'JPY' })).status, 502);
+    const read = await readTransfer(service, tenant, 'jpy-auto');
+    const reversal = await api.read(String(read['reversal_id']));
+    assert.deepEqual([read['transfer_status'], reversal.body['mode'], reversal.body['status']], ['TRANSFER-FAILED', 'manual', 'PENDING_APPROVAL']);
+    assert.equal((await toBank(service, tenant, 'jpy-small', 'yen', '0123456791', '40000', { currency: 'JPY' })).status, 502);
+    assert.equal((await readTransfer(service, tenant, 'jpy-small'))['transfer_status'], 'TRANSFER-REVERSED');
   });
 });

@@ -98,8 +98,8 @@ async function decideApprove(deps: Dependencies, principal: TenantPrincipal, id:
   const at = deps.clock.now();
   const approved: Reversal = { ...reversal, decidedBy: approver, updatedAt: at };
   const executed = await reversalExecution(deps, transfer, transfer.version, failed, failed.version, approved, reversal.version, approver, at);
-  const completed: Reversal = { ...approved, status: 'COMPLETED' };
-  const reply = { statusCode: 200, body: { message: 'Reversal approved; the sender has been credited back.', status: 'completed', reversal: reversalView(completed) } };
+  // The reply shows the reversal as stored, with the journal transfer that credited the sender back.
+  const reply = { statusCode: 200, body: { message: 'Reversal approved; the sender has been credited back.', status: 'completed', reversal: reversalView(executed.completed) } };
   const audit = await buildAuditEntry(deps, principal.tenantId, at, {
     stream: `txn:${reversal.transferReference}`, action: 'reversal.approved', initiator: approver, transactionId: reversal.transferReference, reversalId: id,
     amount: formatAmount(transfer.amountMinor, transfer.currency), currency: transfer.currency, status: 'APPROVED', reason: reversal.reason,

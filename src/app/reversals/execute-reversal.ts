@@ -20,6 +20,8 @@ import { failedTransactionWrite, type FailedTransaction } from './failed-transac
 import { reversalSequenceKind, reversalWrite, type Reversal } from './reversal-record.ts';
 
 export type ReversalCommit = {
+  /** The reversal as this commit leaves it: COMPLETED, naming the transfer that released the hold. */
+  readonly completed: Reversal;
   readonly transfers: TransferWrite[];
   readonly records: RecordWrite[];
   readonly ledgerEntries: LedgerEntryWrite[];
@@ -67,6 +69,7 @@ export async function reversalExecution(
     },
   };
   return {
+    completed,
     transfers: [release],
     records: [
       transferWrite(reversedTransfer, transferVersion), failedTransactionWrite(reversedFailure, failedVersion), reversalWrite(completed, reversalVersion),

@@ -4,7 +4,7 @@
 import type { TenantId } from '../../domain/ids.ts';
 import type { FailureType } from '../../domain/interbank/failure-type.ts';
 import { failureTypes } from '../../domain/interbank/failure-type.ts';
-import type { CurrencyCode } from '../../domain/money/currencies.ts';
+import { currencyExponent, type CurrencyCode } from '../../domain/money/currencies.ts';
 import { parseAmount } from '../../domain/money/money.ts';
 import type { ReversalRules } from '../../domain/reversals/reversal-rules.ts';
 import type { Dependencies } from '../dependencies.ts';
@@ -16,13 +16,24 @@ export const reversalAutoFailureTypesDefault: readonly FailureType[] = [
 export const reversalAutoAmountMaxDefault = '100000';
 export const reversalManagerThresholdDefault = '1000000';
 
-/** A decimal-string amount setting in `currency`, else its default. */
+/**
+ * A decimal-string amount setting in `currency` (its default when unset). Settings are
+ * written once per tenant, in no particular currency, with up to three decimals, and read
+ * for each currency: digits past this currency's minor unit are dropped ("10000.00" is
+ * ¥10,000; "10.509" is ₦10.50), which never loosens a limit. A value that still cannot be
+ * read (the settings schema lets none through) is 0, the strictest limit, never the default.
+ */
 export function amountSetting(value: unknown, fallback: string, currency: CurrencyCode): bigint {
-  const parsed = parseAmount(typeof value === 'string' ? value : fallback, currency, { allowZero: true });
-  if (parsed.ok) return parsed.value;
-  // A threshold with more decimals than this currency has: the default applies.
-  const fallbackParsed = parseAmount(fallback, currency, { allowZero: true });
-  return fallbackParsed.ok ? fallbackParsed.value : 0n;
+  const parsed = parseAmount(withinMinorUnit(typeof value === 'string' ? value : fallback, currency), currency, { allowZero: true });
+  return parsed.ok ? parsed.value : 0n;
+}
+
+function withinMinorUnit(text: string, currency: CurrencyCode): string {
+  const match = /^([0-9]+)\.([0-9]+)$/.exec(text);
+  if (match === null) return text;
+  const [, whole = '', fraction = ''] = match;
+  const kept = fraction.slice(0, currencyExponent(currency));
+  return kept === '' ? whole : `${whole}.${kept}`;
 }
 
 const isFailureType = (value: unknown): value is FailureType => typeof value === 'string' && (failureTypes as readonly string[]).includes(value);
