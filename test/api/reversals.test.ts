@@ -86,6 +86,18 @@ describe('reversals', () => {
     assert.equal(codeOf(await api.approve(id)), 'reversal_already_decided');
   });
 
+  it('reverses each of 30 transfers the bank refuses at once: none answered 409, none left holding the sender\'s money (V1, V5)', async () => {
+    const before = await balances(service, tenant, 'alice');
+    const references = Array.from({ length: 30 }, (_, index) => `burst-${index}`);
+    const answers = await Promise.all(references.map((reference) => toBank(service, tenant, reference, 'alice', '0123456796', '10.00')));
+    assert.deepEqual(answers.map((answer) => answer.status), references.map(() => 502), answers.map((answer) => answer.text).join('\n'));
+    const states = await Promise.all(references.map(async (reference) => (await readTransfer(service, tenant, reference))['transfer_status']));
+    assert.deepEqual(states, references.map(() => 'TRANSFER-REVERSED'));
+    assert.deepEqual(await balances(service, tenant, 'alice'), before);
+    const ids = await Promise.all(references.map(async (reference) => String((await readTransfer(service, tenant, reference))['reversal_id'])));
+    assert.equal(new Set(ids).size, 30, 'every reversal has its own reference');
+  });
+
   it('names in the approval reply, and in its replay, the journal transfer that credited the sender back (V5)', async () => {
     const id = await manualCase('reply-1');
     const approved = await api.approve(id, 'approver', 'approve-reply-1');

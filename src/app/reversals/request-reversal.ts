@@ -15,6 +15,7 @@ import { storeReply, type StoredReply } from '../shared/reply.ts';
 import { transferLockKey, transferLocks } from '../transfers/settle-transfer.ts';
 import { transferFromRecord, transferKind, transferWrite, type MoneyTransfer } from '../transfers/transfer-record.ts';
 import { claimReversalReference } from './execute-reversal.ts';
+import { yearlyReferenceLockKey, yearlyReferenceLocks } from '../shared/yearly-reference.ts';
 import { failedTransactionFromRecord, failedTransactionKind, failedTransactionWrite, type FailedTransaction } from './failed-transaction-record.ts';
 import { reversalFromRecord, reversalKind, reversalWrite, type Reversal } from './reversal-record.ts';
 import { reversalView } from './reversal-view.ts';
@@ -37,7 +38,7 @@ export async function requestReversal(deps: Dependencies, principal: TenantPrinc
   const reference = await referenceOf(deps, principal, input);
   if (reference === null) return refuse('failed_transaction_not_found', input.failedTransactionId === undefined ? 'transfer_reference' : 'failed_transaction_id');
   return transferLocks.run(transferLockKey({ tenantId: principal.tenantId, reference }), () =>
-    decideAndCommit(deps.store, () => decideRequest(deps, principal, input, reference, key)));
+    yearlyReferenceLocks.run(yearlyReferenceLockKey(principal.tenantId), () => decideAndCommit(deps.store, () => decideRequest(deps, principal, input, reference, key))));
 }
 
 async function reversibleState(deps: Dependencies, transfer: MoneyTransfer): Promise<Result<FailedTransaction, RequestReversalCode>> {

@@ -19,6 +19,7 @@ import type { Answer } from '../payments/ask-processor.ts';
 import type { ProcessorState } from '../payments/payment-record.ts';
 import { decideAndCommit, type Decision } from '../shared/commit.ts';
 import { KeyedLock } from '../shared/keyed-lock.ts';
+import { yearlyReferenceLockKey, yearlyReferenceLocks } from '../shared/yearly-reference.ts';
 import { failedTransactionFromRecord, failedTransactionKind, failedTransactionWrite, type FailedTransaction } from '../reversals/failed-transaction-record.ts';
 import { reversalFromRecord, reversalKind, reversalWrite, type Reversal } from '../reversals/reversal-record.ts';
 import type { JsonObject, RecordWrite } from '../ports/store.ts';
@@ -59,13 +60,17 @@ async function openFailure(deps: Dependencies, transfer: MoneyTransfer): Promise
 
 /** Commits an answer (null: none was needed) to the transfer as it is now in the store. */
 export async function applyTransferAnswer(deps: Dependencies, subject: MoneyTransfer, answer: Answer | null, options: SettleOptions): Promise<Result<MoneyTransfer, 'conflict' | 'insufficient_funds'>> {
-  const settled = await transferLocks.run(transferLockKey(subject), () => decideAndCommit<MoneyTransfer, never>(deps.store, async () => {
+  const settle = (): ReturnType<typeof decideAndCommit<MoneyTransfer, never>> => decideAndCommit<MoneyTransfer, never>(deps.store, async () => {
     const current = await readTransfer(deps, subject);
     // An escalated transfer still takes a late success: it is credited, never reversed.
     const open = current.status === 'TRANSFER-PENDING' || (current.status === 'TRANSFER-ESCALATED' && answer?.outcome.kind === 'approved');
     if (!open || answer === null) return rememberFirstReply(deps, current, options);
     return decideAnswer(deps, current, answer, options);
-  }));
+  });
+  // Any answer but a success may claim a reversal or incident reference (yearly-reference.ts).
+  const claimsReferences = answer !== null && answer.outcome.kind !== 'approved';
+  const settled = await transferLocks.run(transferLockKey(subject), () =>
+    (claimsReferences ? yearlyReferenceLocks.run(yearlyReferenceLockKey(subject.tenantId), settle) : settle()));
   return settled.ok ? ok(settled.value) : settled;
 }
 
