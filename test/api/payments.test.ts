@@ -141,6 +141,23 @@ describe('payments', () => {
     assert.match(new TextDecoder().decode(opened), /ssl_result/);
   });
 
+  it('never echoes a card number sent where it does not belong in the 400 that refuses it', async () => {
+    const number = '4000000000000259';
+    const bodies = [
+      paymentBody('echo-1', { card: { ...card('4242424242424242'), [number]: 1 } }),
+      { ...paymentBody('echo-2'), [`${number.slice(0, 4)} ${number.slice(4, 8)} ${number.slice(8, 12)} ${number.slice(12)}`]: true },
+      paymentBody('echo-3', { currency: number }),
+      paymentBody('echo-4', { card: { ...card('4242424242424242'), brand: number } }),
+    ];
+    for (const body of bodies) {
+      const response = await pay(body);
+      assert.equal(response.status, 400, response.text);
+      assert.ok(!response.text.replaceAll(' ', '').includes(number), `the 400 echoes the card number: ${response.text}`);
+      assert.ok(typeof (response.body['error'] as { field?: unknown }).field === 'string', response.text);
+    }
+    assert.ok(!service.logs.join('').includes(number), 'the card number reached a log line');
+  });
+
   it('never stores or logs the card number', async () => {
     const number = '4000000000000259';
     await pay(paymentBody('secret-card-1', { card: card(number) }));

@@ -8,6 +8,17 @@ import { InvalidCursorError } from '../../app/ports/store.ts';
 
 type Issue = { keyword: string; instancePath: string; message: string; params: Record<string, unknown> };
 
+/**
+ * A run of 12 or more digits, spaces or dashes allowed between them: what a card number
+ * looks like. A 400 names the field and the reason, and both can carry what the client
+ * sent (an unknown key, the value a schema refused), so such runs never leave in them.
+ */
+const cardLike = /[0-9](?:[ -]?[0-9]){11,}/g;
+
+function withoutCardNumbers(text: string): string {
+  return text.replace(cardLike, '[redacted]');
+}
+
 function fieldOf(issue: Issue): string {
   const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
   const keys = issue.params['keys'];
@@ -37,8 +48,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const issue = error.validation[0] as unknown as Issue;
-      const field = fieldOf(issue);
-      return sendError(reply, codeFor(field), field === '' ? error.validationContext ?? 'body' : field, reasonFor(issue));
+      const field = withoutCardNumbers(fieldOf(issue));
+      return sendError(reply, codeFor(field), field === '' ? error.validationContext ?? 'body' : field, withoutCardNumbers(reasonFor(issue)));
     }
     if ((error as Error) instanceof InvalidCursorError) return sendError(reply, 'invalid_request', 'cursor', 'is not a cursor this service handed out');
     switch (error.code) {
