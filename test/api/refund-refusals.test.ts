@@ -122,4 +122,20 @@ describe('refund refusals', () => {
     assertRefused(await call(service, 'POST', '/api/v1/refunds/roles-REFUND/rollback', { reason: 'x' }, { token: tenant.keys['approver']! }), 404, 'refund_not_found');
     assert.equal((await payment(service, tenant, 'roles'))['refunded'], '0.00');
   });
+
+  it('400 on a payment or transfer whose id ends like a refund id, so refunds never collide with it in the ledger (R5)', async () => {
+    await paid(service, tenant, 'order-7');
+    for (const id of ['order-7-REFUND', 'order-7-REFUND-2', 'order-7-REFUND-10']) {
+      assertRefused(await call(service, 'POST', '/api/v1/payments', paymentBody(id), { token: tenant.keys['service']! }), 400, 'invalid_request', 'transaction_id');
+      const sent = await call(service, 'POST', '/api/v1/transfers', {
+        reference: id, sender_account_id: 'nobody', receiver: { account_id: 'anybody' }, amount: '1.00', currency: 'NGN',
+      }, { token: tenant.keys['service']! });
+      assertRefused(sent, 400, 'invalid_request', 'reference');
+    }
+    // Both refunds take the ids no client may use: order-7-REFUND, then order-7-REFUND-2.
+    for (const amount of ['10.00', '5.00']) assert.equal((await refund(service, tenant, 'order-7', { amount })).status, 200);
+    assert.deepEqual((await payment(service, tenant, 'order-7'))['refund_ids'], ['order-7-REFUND', 'order-7-REFUND-2']);
+    // Only the exact ending is reserved.
+    for (const id of ['order-7-REFUNDED', 'order-7-refund', 'REFUND-7']) await paid(service, tenant, id);
+  });
 });

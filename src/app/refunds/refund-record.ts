@@ -52,6 +52,17 @@ export function refundIdFor(transactionId: string, ordinal: number): string {
   return ordinal === 1 ? `${transactionId}-REFUND` : `${transactionId}-REFUND-${ordinal}`;
 }
 
+/**
+ * R5: the ending every refund id has. Refund transactions share the ledger's entry keys
+ * with payments and transfers, so a client id ending like this could be some payment's
+ * refund id and the two would collide; client ids ending so are refused at the edge.
+ */
+export const refundIdEnding = /-REFUND(-[0-9]+)?$/;
+
+export function endsLikeRefundId(clientId: string): boolean {
+  return refundIdEnding.test(clientId);
+}
+
 export function refundWrite(refund: Refund, expectedVersion: number): RecordWrite {
   const body: JsonObject = {
     transaction_id: refund.transactionId,

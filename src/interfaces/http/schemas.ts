@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { clientIdPattern } from '../../domain/ids.ts';
 import { idempotencyKeyPattern } from '../../app/shared/idempotency.ts';
+import { endsLikeRefundId } from '../../app/refunds/refund-record.ts';
 import { pageSizeMax } from '../../app/ports/store.ts';
 
 export const amountSchema = z
@@ -15,6 +16,10 @@ export const currencySchema = z.string({ error: 'must be an ISO 4217 code' }).ma
 export const clientIdSchema = z
   .string()
   .regex(clientIdPattern, 'must be 1-64 characters of letters, digits and -_.: starting with a letter or digit');
+
+/** A payment's TransactionID or a transfer's reference: a client id outside the refund ids (R5). */
+export const transactionIdSchema = clientIdSchema
+  .refine((value) => !endsLikeRefundId(value), 'must not end in -REFUND or -REFUND-<n>: those are the ids of refunds');
 
 export const metadataSchema = z
   .record(z.string().max(64), z.string().max(500))

@@ -8,7 +8,7 @@ import { getPayment, getPaymentLedger } from '../../../app/payments/read-payment
 import type { HttpContext } from '../server.ts';
 import { access, requireRole } from '../auth.ts';
 import { sendResult } from '../send.ts';
-import { amountSchema, clientIdSchema, currencySchema, idempotencyHeaderSchema, metadataSchema } from '../schemas.ts';
+import { amountSchema, clientIdSchema, currencySchema, idempotencyHeaderSchema, metadataSchema, transactionIdSchema } from '../schemas.ts';
 
 const cardSchema = z.strictObject({
   number: z.string().max(32).describe('Card number; never stored, logged or returned.'),
@@ -18,7 +18,7 @@ const cardSchema = z.strictObject({
 });
 
 const createPaymentBody = z.strictObject({
-  transaction_id: clientIdSchema.describe('Your TransactionID: unique per tenant; a retry with the same body replays the first answer.'),
+  transaction_id: transactionIdSchema.describe('Your TransactionID: unique per tenant; a retry with the same body replays the first answer.'),
   amount: amountSchema,
   currency: currencySchema,
   processor_id: z.string().min(1).max(64),

@@ -8,7 +8,7 @@ import { getTransfer } from '../../../app/transfers/read-transfer.ts';
 import type { HttpContext } from '../server.ts';
 import { access, requireRole } from '../auth.ts';
 import { sendResult } from '../send.ts';
-import { amountSchema, clientIdSchema, currencySchema, idempotencyHeaderSchema } from '../schemas.ts';
+import { amountSchema, currencySchema, idempotencyHeaderSchema, transactionIdSchema } from '../schemas.ts';
 
 const receiverSchema = z.union([
   z.strictObject({ account_id: z.string().min(1).max(64) }),
@@ -20,7 +20,7 @@ const receiverSchema = z.union([
 ]).describe('An account held here ({ account_id }) or an account at another bank ({ bank_code, account_number, account_name }).');
 
 const transferBody = z.strictObject({
-  reference: clientIdSchema.describe('Unique per tenant; sending the same request again replays the first answer.'),
+  reference: transactionIdSchema.describe('Unique per tenant; sending the same request again replays the first answer.'),
   sender_account_id: z.string().min(1).max(64),
   receiver: receiverSchema,
   amount: amountSchema,
