@@ -75,6 +75,39 @@ describe('refunds of payments settled in another currency (R7)', () => {
     assert.equal(((await payment(service, tenant, 'fx-declined'))['settlement'] as { returned: string }).returned, '0.00', 'a declined refund releases its share');
   });
 
+  it('refunds the parts whose settlement share an earlier part\'s rounding already took back, down to the last (R3, R7)', async () => {
+    const own = await createTenant(service, 'Naira payments settled in dollars');
+    const created = await call(service, 'POST', '/api/v1/payments', paymentBody('fx-rest', { currency: 'NGN', settlement_currency: 'USD', fx_rate: '0.000643' }), { token: own.keys['service']! });
+    assert.equal(created.status, 201, created.text);
+    // 100.00 NGN settled 0.0643 → 0.06 USD. 85.55 NGN converts to 0.0550 → 0.06: the whole
+    // of it. Every later part converts cumulatively to nothing more, so the merchant gives
+    // nothing back in USD: no merchant line, the FX position alone returns the naira to clearing.
+    const settledOf = (response: Response): string => {
+      assert.equal(response.status, 200, response.text);
+      return (response.body['refund'] as { settlement: { amount: string } }).settlement.amount;
+    };
+    const first = await refund(service, own, 'fx-rest', { amount: '85.55' });
+    assert.equal(settledOf(first), '0.06');
+    const middle = await refund(service, own, 'fx-rest', { amount: '10.00' });
+    assert.equal(settledOf(middle), '0.00');
+    const undo = await call(service, 'POST', '/api/v1/refunds/fx-rest-REFUND-2/rollback', { reason: 'wrong order' }, { token: own.keys['approver']! });
+    assert.equal(undo.status, 200, undo.text);
+    const rest = await refund(service, own, 'fx-rest', {});
+    assert.equal(settledOf(rest), '0.00');
+    const after = await payment(service, own, 'fx-rest');
+    assert.deepEqual([after['status'], after['refundable'], (after['settlement'] as { returned: string }).returned], ['REFUNDED', '0.00', '0.06']);
+    const lastRefund = await call(service, 'GET', '/api/v1/refunds/fx-rest-REFUND-3', undefined, { token: own.keys['operator']! });
+    const lastIds = (lastRefund.body['entries'] as { transfer_ids: string[] }[]).flatMap((entry) => entry.transfer_ids);
+    const lastLines = (await ledger(service, own, 'fx-rest')).transfers
+      .map((transfer) => transfer as unknown as { transfer_id: string; code: string; kind: string; amount: string; currency: string })
+      .filter((transfer) => lastIds.includes(transfer.transfer_id))
+      .map((transfer) => [transfer.code, transfer.kind, transfer.amount, transfer.currency]);
+    assert.deepEqual(lastLines, [['refund_counter', 'pending', '14.45', 'NGN'], ['refund_counter', 'post_pending', '14.45', 'NGN']]);
+    for (const account of ['sys:merchant:default:USD', 'sys:fx_position:USD', 'sys:fx_position:NGN', 'sys:processor_clearing:simulator:NGN']) {
+      assert.equal((await accountBalance(service, own, account))['posted'], '0.00', account);
+    }
+  });
+
   it('refuses a missing, malformed or misplaced fx_rate, a merchant account in the wrong currency, and a refund that converts to nothing', async () => {
     const missing = await pay('fx-bad-1', { fx_rate: undefined });
     assert.equal(missing.status, 400, missing.text);

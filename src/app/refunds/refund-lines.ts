@@ -3,6 +3,7 @@
 // amount taken back from the merchant at the payment's recorded rate, converted
 // cumulatively so that a payment refunded in parts returns exactly what it settled.
 import type { TransferId } from '../../domain/ids.ts';
+import { convertMinor } from '../../domain/money/fx.ts';
 import type { TransferWrite } from '../../domain/journal/transfers.ts';
 import type { PaymentCharge } from '../../domain/payments/payment-journal.ts';
 import { ok, refuse, type Result } from '../../domain/result.ts';
@@ -32,7 +33,7 @@ function total(charges: readonly PaymentCharge[], type: 'fee' | 'tax'): bigint {
 
 function holdIdsOf(lines: RefundHoldLines): RefundHolds {
   return {
-    principal: lines.principal.id,
+    ...(lines.principal === undefined ? {} : { principal: lines.principal.id }),
     ...(lines.counter === undefined ? {} : { counter: lines.counter.id }),
     ...(lines.tax === undefined ? {} : { tax: lines.tax.id }),
     ...(lines.fee === undefined ? {} : { fee: lines.fee.id }),
@@ -55,7 +56,14 @@ export function refundLines(
   let refundSettlement: RefundSettlement | undefined;
   if (settlement !== undefined) {
     const principalMinor = settlementPart(settlement, payment.currency, amountMinor, movedOutMinor(payment));
-    if (principalMinor === 0n) return refuse('refund_too_small', 'amount', `converts to nothing in ${settlement.currency} at ${settlement.rate.text}`);
+    // A part whose share an earlier part's rounding already took back moves nothing in the
+    // settlement currency: no merchant line, only the counter line (as for a lost
+    // chargeback), so the rest of a payment can always be refunded. Refused is only a
+    // refund that is not the rest and is itself worth less than one settlement minor unit.
+    const restMinor = payment.capturedMinor - movedOutMinor(payment) - amountMinor;
+    if (principalMinor === 0n && restMinor > 0n && convertMinor(amountMinor, payment.currency, settlement.currency, settlement.rate) === 0n) {
+      return refuse('refund_too_small', 'amount', `converts to nothing in ${settlement.currency} at ${settlement.rate.text}`);
+    }
     const accounts = fxSystemAccounts(tenantId, payment.currency, settlement.currency);
     fx = { paymentCurrency: payment.currency, principalMinor, fxPayment: accounts.fxPayment.id, fxSettlement: accounts.fxSettlement.id };
     refundSettlement = { currency: settlement.currency, amountMinor: principalMinor, rate: settlement.rate.text };

@@ -13,7 +13,11 @@ export const pendingRefundIndexKey = 'status:pending';
 export const refundStatuses = ['REFUND-PENDING', 'REFUND-SUCCESS', 'REFUND-FAILED', 'REFUND-ROLLED-BACK'] as const;
 export type RefundStatus = (typeof refundStatuses)[number];
 
-export type RefundHolds = { readonly principal: TransferId; readonly counter?: TransferId; readonly tax?: TransferId; readonly fee?: TransferId };
+/**
+ * `principal` (the merchant's line) is absent only when a refund of a payment settled in
+ * another currency takes nothing back in that currency (R7): then `counter` is there.
+ */
+export type RefundHolds = { readonly principal?: TransferId; readonly counter?: TransferId; readonly tax?: TransferId; readonly fee?: TransferId };
 
 /** Every hold of a refund, in the order they were placed. */
 export function holdIds(holds: RefundHolds): TransferId[] {
@@ -74,7 +78,7 @@ export function refundWrite(refund: Refund, expectedVersion: number): RecordWrit
     settlement: refund.settlement === undefined ? null : { currency: refund.settlement.currency, amount_minor: refund.settlement.amountMinor.toString(), rate: refund.settlement.rate },
     reason: refund.reason,
     initiator: refund.initiator,
-    holds: { principal: refund.holds.principal, counter: refund.holds.counter ?? null, tax: refund.holds.tax ?? null, fee: refund.holds.fee ?? null },
+    holds: { principal: refund.holds.principal ?? null, counter: refund.holds.counter ?? null, tax: refund.holds.tax ?? null, fee: refund.holds.fee ?? null },
     processor: processorToJson(refund.processor),
     requery_attempts: refund.requeryAttempts,
     ledger_sequence: refund.ledgerSequence,
@@ -100,11 +104,13 @@ function settlementFromJson(value: JsonObject): RefundSettlement {
 }
 
 function holdsFromJson(body: JsonObject): RefundHolds {
+  const principal = body['principal'];
   const counter = body['counter'];
   const tax = body['tax'];
   const fee = body['fee'];
+  invariant(typeof principal === 'string' || typeof counter === 'string', 'refund holds are damaged');
   return {
-    principal: field(body, 'principal', isString) as TransferId,
+    ...(typeof principal === 'string' ? { principal: principal as TransferId } : {}),
     ...(typeof counter === 'string' ? { counter: counter as TransferId } : {}),
     ...(typeof tax === 'string' ? { tax: tax as TransferId } : {}),
     ...(typeof fee === 'string' ? { fee: fee as TransferId } : {}),

@@ -14,7 +14,8 @@ export type RefundAccounts = {
   readonly taxPayable: AccountId;
 };
 
-export type RefundHoldLines = { principal: TransferWrite; counter?: TransferWrite; tax?: TransferWrite; fee?: TransferWrite };
+/** `principal` is absent only for a payment settled in another currency whose part converts to nothing (see RefundFxLines). */
+export type RefundHoldLines = { principal?: TransferWrite; counter?: TransferWrite; tax?: TransferWrite; fee?: TransferWrite };
 
 export type RefundLine = 'principal' | 'counter' | 'tax' | 'fee';
 
@@ -22,6 +23,9 @@ export type RefundLine = 'principal' | 'counter' | 'tax' | 'fee';
  * For a payment settled in another currency (R7): the merchant gives back
  * `principalMinor` of the settlement currency into its FX position, and the payment
  * currency's FX position gives the refund amount back to clearing (the `counter` line).
+ * When `principalMinor` is zero — an earlier part's rounding already took this part's
+ * share back from the merchant — there is no merchant line, only the counter line, as
+ * for a lost chargeback: each line still balances in its own currency.
  */
 export type RefundFxLines = {
   readonly paymentCurrency: CurrencyCode;
@@ -52,13 +56,15 @@ export function refundHolds(input: {
     code: line === 'principal' ? 'refund' : `refund_${line}`,
     description: input.refundId,
   });
-  return {
-    principal: fx === undefined
-      ? hold('principal', accounts.merchant, accounts.clearing, input.split.principalMinor)
-      : hold('principal', accounts.merchant, fx.fxSettlement, fx.principalMinor),
-    ...(fx === undefined ? {} : { counter: hold('counter', fx.fxPayment, accounts.clearing, input.split.principalMinor, fx.paymentCurrency) }),
+  const shares = {
     ...(input.split.taxMinor > 0n ? { tax: hold('tax', accounts.taxPayable, accounts.merchant, input.split.taxMinor) } : {}),
     ...(input.split.feeMinor > 0n ? { fee: hold('fee', accounts.feeRevenue, accounts.merchant, input.split.feeMinor) } : {}),
+  };
+  if (fx === undefined) return { principal: hold('principal', accounts.merchant, accounts.clearing, input.split.principalMinor), ...shares };
+  return {
+    ...(fx.principalMinor > 0n ? { principal: hold('principal', accounts.merchant, fx.fxSettlement, fx.principalMinor) } : {}),
+    counter: hold('counter', fx.fxPayment, accounts.clearing, input.split.principalMinor, fx.paymentCurrency),
+    ...shares,
   };
 }
 

@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decideRefundAmount, type RefundAsk, type RefundCandidate } from './refund-eligibility.ts';
 import { splitRefund, type RefundPolicy } from './refund-split.ts';
+import { refundHolds, type RefundHoldLines } from './refund-journal.ts';
+import type { AccountId, TransferId } from '../ids.ts';
+import type { CurrencyCode } from '../money/currencies.ts';
 
 const dayMs = 86_400_000;
 const settled: RefundCandidate = { status: 'PAYMENT-SUCCESS', currency: 'NGN', capturedAt: 0, capturedMinor: 10_000n, unavailableMinor: 0n, openChargebacks: 0 };
@@ -81,5 +84,22 @@ describe('refund split', () => {
       assert.equal(tax, taxesMinor, `round ${round}`);
       assert.equal(fee, feesMinor, `round ${round}`);
     }
+  });
+});
+
+describe('refund journal lines', () => {
+  const accounts = { clearing: 'clearing' as AccountId, merchant: 'merchant' as AccountId, feeRevenue: 'fees' as AccountId, taxPayable: 'tax' as AccountId };
+  const fx = { paymentCurrency: 'NGN' as CurrencyCode, fxPayment: 'fx:NGN' as AccountId, fxSettlement: 'fx:USD' as AccountId };
+  const lines = (principalMinor: bigint) => refundHolds({
+    transactionId: 'order', refundId: 'order-REFUND', currency: 'USD',
+    split: { principalMinor: 1_445n, taxMinor: 0n, feeMinor: 0n }, accounts, fx: { ...fx, principalMinor }, transferId: (line) => `t.${line}` as TransferId,
+  });
+  const shape = (held: RefundHoldLines) => Object.entries(held).map(([line, transfer]) => [line, transfer.debitAccountId, transfer.creditAccountId, transfer.amountMinor, transfer.currency]);
+
+  it('takes the settlement part from the merchant and returns the refund through the FX positions (R7)', () => {
+    assert.deepEqual(shape(lines(1n)), [['principal', 'merchant', 'fx:USD', 1n, 'USD'], ['counter', 'fx:NGN', 'clearing', 1_445n, 'NGN']]);
+  });
+  it('leaves out the merchant line when the part converts to nothing, keeping the counter line (R3, R7)', () => {
+    assert.deepEqual(shape(lines(0n)), [['counter', 'fx:NGN', 'clearing', 1_445n, 'NGN']]);
   });
 });
