@@ -6,7 +6,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { startService, type TestService } from '../support/service.ts';
 import { call, createTenant, type Response, type Tenant } from '../support/client.ts';
 import { assertLedgerBalances } from '../support/ledger-check.ts';
-import { ledger, paid, payment, refund } from '../support/refunds.ts';
+import { accountBalance, ledger, paid, payment, refund } from '../support/refunds.ts';
 import { crashingOnce } from '../support/crashing-store.ts';
 import { resolveChargeback } from '../../src/app/chargebacks/chargebacks.ts';
 import type { ApiKeyId, TenantId } from '../../src/domain/ids.ts';
@@ -62,6 +62,37 @@ describe('chargebacks', () => {
     assert.deepEqual(lines.map((transfer) => [transfer.kind, transfer.amount]), [['posted', '50.00']]);
     const listed = await call(service, 'GET', '/api/v1/payments/cb-lost/chargebacks', undefined, { token: tenant.keys['auditor']! });
     assert.deepEqual((listed.body['data'] as { status: string }[]).map((item) => item.status), ['lost']);
+  });
+
+  it('returns the same fee and tax with a refund whether a chargeback was lost before or after it (R4, R9)', async () => {
+    // A lost chargeback returns no fee or tax, so a refund's share is that of what refunds
+    // returned: 1.00 of 100.00 carrying a fee of 5.00 and a tax of 7.50 returns 0.05 and
+    // 0.07 — not, after a chargeback of 99.00, the chargeback's share as well.
+    const fees = [{ type: 'fee' as const, amount: '5.00' }, { type: 'tax' as const, amount: '7.50' }];
+    const loseChargeback = async (own: Tenant): Promise<void> => {
+      const opened = await call(service, 'POST', '/api/v1/payments/order/chargebacks', { amount: '99.00', reason_code: '13.1' }, { token: own.keys['operator']! });
+      assert.equal(opened.status, 201, opened.text);
+      assert.equal((await call(service, 'POST', `/api/v1/chargebacks/${idOf(opened)}/resolve`, { outcome: 'lost' }, { token: own.keys['operator']! })).status, 200);
+    };
+    const ends = async (own: Tenant, refunded: Response): Promise<string[]> => {
+      assert.equal(refunded.status, 200, refunded.text);
+      const view = refunded.body['refund'] as { fee_returned: string; tax_returned: string };
+      const balances = await Promise.all(['sys:merchant:default:NGN', 'sys:fee_revenue:NGN', 'sys:tax_payable:NGN', 'sys:processor_clearing:simulator:NGN']
+        .map(async (account) => String((await accountBalance(service, own, account))['posted'])));
+      return [view.fee_returned, view.tax_returned, ...balances];
+    };
+    const refundFirst = await createTenant(service, 'refund first', { fee_refund_policy: 'refund' });
+    await paid(service, refundFirst, 'order', { cardNumber: '4000000000000259', fees });
+    const early = await refund(service, refundFirst, 'order', { amount: '1.00' });
+    await loseChargeback(refundFirst);
+    const chargebackFirst = await createTenant(service, 'chargeback first', { fee_refund_policy: 'refund' });
+    await paid(service, chargebackFirst, 'order', { cardNumber: '4000000000000259', fees });
+    await loseChargeback(chargebackFirst);
+    const late = await refund(service, chargebackFirst, 'order', { amount: '1.00' });
+    // Merchant: 87.50 settled − 99.00 lost − 1.00 refunded + 0.05 + 0.07 returned.
+    const expected = ['0.05', '0.07', '-12.38', '4.95', '7.43', '0.00'];
+    assert.deepEqual(await ends(refundFirst, early), expected);
+    assert.deepEqual(await ends(chargebackFirst, late), expected);
   });
 
   it('counts the chargebacks still open against what remains, so that losing them all never takes more than was captured', async () => {

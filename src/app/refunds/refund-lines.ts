@@ -22,9 +22,14 @@ export type RefundLines = {
   readonly settlement?: RefundSettlement;
 };
 
+/** Refunded or held for pending refunds: what refunds took, on which their fee and tax shares are counted (R4). */
+export function refundsMinor(payment: Payment): bigint {
+  return payment.refundedMinor + payment.refundsHeldMinor;
+}
+
 /** Refunded, held for pending refunds, or lost to chargebacks: what can no longer go back. */
 export function movedOutMinor(payment: Payment): bigint {
-  return payment.refundedMinor + payment.refundsHeldMinor + payment.chargebacksLostMinor;
+  return refundsMinor(payment) + payment.chargebacksLostMinor;
 }
 
 function total(charges: readonly PaymentCharge[], type: 'fee' | 'tax'): bigint {
@@ -45,9 +50,12 @@ export function refundLines(
 ): Result<RefundLines, 'refund_too_small'> {
   const { settlement, tenantId } = payment;
   const charges = settlement === undefined ? payment.charges : settlementCharges(payment.charges, payment.currency, settlement);
+  // A lost chargeback returns no fee or tax share (chargebacks.ts), so the cumulative share
+  // counts refunds only: otherwise a refund after a lost chargeback would hand back the
+  // chargeback's share too, and the fee and tax returned would depend on the order.
   const split = splitRefund({
     amountMinor: payment.capturedMinor, feesMinor: total(charges, 'fee'), taxesMinor: total(charges, 'tax'),
-    refundedBeforeMinor: movedOutMinor(payment), feesReturnedMinor: payment.feesReturnedMinor, taxesReturnedMinor: payment.taxesReturnedMinor,
+    refundedBeforeMinor: refundsMinor(payment), feesReturnedMinor: payment.feesReturnedMinor, taxesReturnedMinor: payment.taxesReturnedMinor,
     refundMinor: amountMinor, policy,
   });
   const merchantSide = paymentSystemAccounts(tenantId, settlement?.currency ?? payment.currency, payment.processorId);
