@@ -89,6 +89,27 @@ describe('refunds over HTTP', () => {
     assert.equal((await accountBalance(service, own, 'sys:tax_payable:NGN'))['posted'], '0.00');
   });
 
+  it('returns fee and tax shares only on what was refunded under policies that return them, across a policy change (R4)', async () => {
+    const own = await createTenant(service, 'Policy changes', { fee_refund_policy: 'keep', tax_refund_policy: 'keep' });
+    await paid(service, own, 'switched', { fees: [{ type: 'fee', amount: '10.00' }, { type: 'tax', amount: '5.00' }] });
+    const shares = async (amount?: string): Promise<string[]> => {
+      const refunded = await refund(service, own, 'switched', amount === undefined ? {} : { amount });
+      assert.equal(refunded.status, 200, refunded.text);
+      const view = refunded.body['refund'] as { fee_returned: string; tax_returned: string };
+      return [view.fee_returned, view.tax_returned];
+    };
+    assert.deepEqual(await shares('90.00'), ['0.00', '0.00'], 'both kept');
+    const patched = await call(service, 'PATCH', '/api/v1/settings', { fee_refund_policy: 'refund', tax_refund_policy: 'proportional' }, { token: own.keys['admin']! });
+    assert.equal(patched.status, 200, patched.text);
+    // The 90.00 refunded while both were kept earns no share later: 1.00 returns 1% of each.
+    assert.deepEqual(await shares('1.00'), ['0.10', '0.05']);
+    assert.deepEqual(await shares(), ['0.90', '0.45']);
+    // Merchant: 85.00 settled − 100.00 refunded + 1.00 fee + 0.50 tax returned.
+    for (const [account, posted] of [['sys:merchant:default:NGN', '-13.50'], ['sys:fee_revenue:NGN', '9.00'], ['sys:tax_payable:NGN', '4.50']] as const) {
+      assert.equal((await accountBalance(service, own, account))['posted'], posted, account);
+    }
+  });
+
   it('replays the first answer byte for byte under the same Idempotency-Key, and refuses the key with another body (R6)', async () => {
     await paid(service, tenant, 'replay-1');
     const first = await refund(service, tenant, 'replay-1', { amount: '5.00' }, 'refund-key-1');

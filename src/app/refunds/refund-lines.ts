@@ -3,17 +3,18 @@
 // amount taken back from the merchant at the payment's recorded rate, converted
 // cumulatively so that a payment refunded in parts returns exactly what it settled.
 import type { TransferId } from '../../domain/ids.ts';
+import { invariant } from '../../domain/invariant.ts';
 import { convertMinor } from '../../domain/money/fx.ts';
 import type { TransferWrite } from '../../domain/journal/transfers.ts';
 import type { PaymentCharge } from '../../domain/payments/payment-journal.ts';
 import { ok, refuse, type Result } from '../../domain/result.ts';
 import { refundHolds, type RefundHoldLines } from '../../domain/refunds/refund-journal.ts';
-import { splitRefund, type RefundPolicy, type RefundSplit } from '../../domain/refunds/refund-split.ts';
+import { splitRefund, type RefundPolicy, type RefundSplit, type RefundSplitBase } from '../../domain/refunds/refund-split.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { settlementCharges, settlementPart } from '../payments/fx-settlement.ts';
 import type { Payment } from '../payments/payment-record.ts';
 import { fxSystemAccounts, paymentSystemAccounts } from '../payments/system-accounts.ts';
-import type { Refund, RefundHolds, RefundSettlement } from './refund-record.ts';
+import { refundFromRecord, refundKind, returnsShares, type Refund, type RefundHolds, type RefundSettlement, type RefundStatus } from './refund-record.ts';
 
 export type RefundLines = {
   readonly split: RefundSplit;
@@ -45,17 +46,42 @@ function holdIdsOf(lines: RefundHoldLines): RefundHolds {
   };
 }
 
+/** Refunds a refund's status counts: settled, or held while the processor answers. */
+const countedStatuses: readonly RefundStatus[] = ['REFUND-PENDING', 'REFUND-SUCCESS'];
+
+/**
+ * R4: what the payment's refunds (settled or held) took under a policy returning fees,
+ * and under one returning taxes — what a new refund's fee and tax shares are counted on.
+ * Read in the decision of the payment's version it commits against: a refund settling,
+ * failing or rolled back meanwhile writes the payment, so the commit conflicts and runs again.
+ */
+export async function refundedUnderPolicies(deps: Pick<Dependencies, 'store'>, payment: Payment): Promise<RefundSplitBase> {
+  const records = await Promise.all(payment.refundIds.map((id) => deps.store.getRecord(payment.tenantId, refundKind, id)));
+  let fees = 0n;
+  let taxes = 0n;
+  for (const record of records) {
+    invariant(record !== null, `a refund of payment ${payment.transactionId} vanished`);
+    const refund = refundFromRecord(record);
+    if (!countedStatuses.includes(refund.status)) continue;
+    const returns = returnsShares(refund);
+    if (returns.fees) fees += refund.amountMinor;
+    if (returns.taxes) taxes += refund.amountMinor;
+  }
+  return { fees, taxes };
+}
+
 export function refundLines(
-  deps: Dependencies, payment: Payment, refundId: string, amountMinor: bigint, policy: RefundPolicy,
+  deps: Dependencies, payment: Payment, refundId: string, amountMinor: bigint, policy: RefundPolicy, refundedBefore: RefundSplitBase,
 ): Result<RefundLines, 'refund_too_small'> {
   const { settlement, tenantId } = payment;
   const charges = settlement === undefined ? payment.charges : settlementCharges(payment.charges, payment.currency, settlement);
   // A lost chargeback returns no fee or tax share (chargebacks.ts), so the cumulative share
   // counts refunds only: otherwise a refund after a lost chargeback would hand back the
-  // chargeback's share too, and the fee and tax returned would depend on the order.
+  // chargeback's share too, and the fee and tax returned would depend on the order. And
+  // only refunds made under a policy returning the charge (refundedUnderPolicies).
   const split = splitRefund({
     amountMinor: payment.capturedMinor, feesMinor: total(charges, 'fee'), taxesMinor: total(charges, 'tax'),
-    refundedBeforeMinor: refundsMinor(payment), feesReturnedMinor: payment.feesReturnedMinor, taxesReturnedMinor: payment.taxesReturnedMinor,
+    refundedBeforeMinor: refundedBefore, feesReturnedMinor: payment.feesReturnedMinor, taxesReturnedMinor: payment.taxesReturnedMinor,
     refundMinor: amountMinor, policy,
   });
   const merchantSide = paymentSystemAccounts(tenantId, settlement?.currency ?? payment.currency, payment.processorId);

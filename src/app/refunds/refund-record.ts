@@ -7,6 +7,7 @@ import { isCurrencyCode, type CurrencyCode } from '../../domain/money/currencies
 import type { JsonObject, RecordWrite, StoredRecord } from '../ports/store.ts';
 import { field, isNumber, isObject, isString, minorField } from '../shared/json-fields.ts';
 import { processorFromJson, processorToJson, type ProcessorState } from '../payments/payment-record.ts';
+import type { RefundPolicy } from '../../domain/refunds/refund-split.ts';
 
 export const refundKind = 'refund';
 export const pendingRefundIndexKey = 'status:pending';
@@ -37,6 +38,13 @@ export type Refund = {
   readonly currency: CurrencyCode;
   readonly taxMinor: bigint;
   readonly feeMinor: bigint;
+  /**
+   * R4: the tenant's fee and tax policy the refund was decided under; later refunds count
+   * their shares only on refunds made under a policy returning them. Absent on refunds
+   * recorded before it was kept: those count as made under the policies returning both,
+   * as every refund then counted.
+   */
+  readonly policy?: RefundPolicy;
   /** Present for a payment settled in another currency; tax and fee are then in that currency. */
   readonly settlement?: RefundSettlement;
   readonly reason: string;
@@ -75,6 +83,7 @@ export function refundWrite(refund: Refund, expectedVersion: number): RecordWrit
     currency: refund.currency,
     tax_minor: refund.taxMinor.toString(),
     fee_minor: refund.feeMinor.toString(),
+    policy: refund.policy === undefined ? null : { fees: refund.policy.fees, taxes: refund.policy.taxes },
     settlement: refund.settlement === undefined ? null : { currency: refund.settlement.currency, amount_minor: refund.settlement.amountMinor.toString(), rate: refund.settlement.rate },
     reason: refund.reason,
     initiator: refund.initiator,
@@ -103,6 +112,18 @@ function settlementFromJson(value: JsonObject): RefundSettlement {
   return { currency, amountMinor: minorField(value, 'amount_minor'), rate: field(value, 'rate', isString) };
 }
 
+function policyFromJson(value: JsonObject): RefundPolicy {
+  const fees = field(value, 'fees', isString);
+  const taxes = field(value, 'taxes', isString);
+  invariant((fees === 'refund' || fees === 'keep') && (taxes === 'proportional' || taxes === 'keep'), 'refund policy is damaged');
+  return { fees, taxes };
+}
+
+/** R4: whether the refund's amount earns a share of the payment's fees and of its taxes. */
+export function returnsShares(refund: Refund): { readonly fees: boolean; readonly taxes: boolean } {
+  return { fees: (refund.policy?.fees ?? 'refund') === 'refund', taxes: (refund.policy?.taxes ?? 'proportional') === 'proportional' };
+}
+
 function holdsFromJson(body: JsonObject): RefundHolds {
   const principal = body['principal'];
   const counter = body['counter'];
@@ -126,6 +147,7 @@ export function refundFromRecord(record: StoredRecord): Refund {
   const firstReply = body['first_reply'];
   const rollback = body['rollback'];
   const settlement = body['settlement'];
+  const policy = body['policy'];
   return {
     tenantId: record.tenantId,
     refundId: record.id,
@@ -136,6 +158,7 @@ export function refundFromRecord(record: StoredRecord): Refund {
     currency,
     taxMinor: minorField(body, 'tax_minor'),
     feeMinor: minorField(body, 'fee_minor'),
+    ...(isObject(policy) ? { policy: policyFromJson(policy) } : {}),
     ...(isObject(settlement) ? { settlement: settlementFromJson(settlement) } : {}),
     reason: field(body, 'reason', isString),
     initiator: field(body, 'initiator', isString),

@@ -18,7 +18,7 @@ import { requestHash } from '../shared/request-hash.ts';
 import type { StoredReply } from '../shared/reply.ts';
 import { paymentFromRecord, paymentKind, paymentWrite, type Payment } from '../payments/payment-record.ts';
 import { refundPolicyOf, type TenantRefundPolicy } from './refund-policy.ts';
-import { movedOutMinor, paymentHolding, refundLines } from './refund-lines.ts';
+import { movedOutMinor, paymentHolding, refundedUnderPolicies, refundLines } from './refund-lines.ts';
 import { refundView } from './refund-view.ts';
 import type { JsonObject } from '../ports/store.ts';
 import { askForRefund, paymentLockKey, paymentLocks } from './settle-refund.ts';
@@ -145,18 +145,19 @@ async function startRefund(
 ): Promise<Decision<Started, RequestRefundCode>> {
   const tenantId = principal.tenantId;
   // R1: every ledger entry of the transaction — payment, fees, taxes, earlier refunds.
-  const [entries, transfers] = await Promise.all([
+  const [entries, transfers, refundedBefore] = await Promise.all([
     deps.store.listLedgerEntries(tenantId, payment.transactionId),
     deps.store.listTransactionTransfers(tenantId, payment.transactionId),
+    refundedUnderPolicies(deps, payment),
   ]);
   const refundId = refundIdFor(payment.transactionId, payment.refundIds.length + 1);
-  const lines = refundLines(deps, payment, refundId, amountMinor, policy);
+  const lines = refundLines(deps, payment, refundId, amountMinor, policy, refundedBefore);
   if (!lines.ok) return lines;
   const { split, holds, transfers: holdTransfers } = lines.value;
   const initiator = initiatorOf(principal);
   const refund: Refund = {
     tenantId, refundId, transactionId: payment.transactionId, version: 1, status: 'REFUND-PENDING',
-    amountMinor, currency: payment.currency, taxMinor: split.taxMinor, feeMinor: split.feeMinor,
+    amountMinor, currency: payment.currency, taxMinor: split.taxMinor, feeMinor: split.feeMinor, policy: { fees: policy.fees, taxes: policy.taxes },
     ...(lines.value.settlement === undefined ? {} : { settlement: lines.value.settlement }),
     reason: input.reason, initiator, holds,
     processor: { outcome: 'none', code: 'not_sent', message: 'Not yet answered by the processor.' },

@@ -42,12 +42,18 @@ describe('refund eligibility', () => {
 
 describe('refund split', () => {
   const policy: RefundPolicy = { fees: 'refund', taxes: 'proportional' };
+  const none = { fees: 0n, taxes: 0n };
   it('returns tax and fee in proportion, floored', () => {
-    assert.deepEqual(splitRefund({ amountMinor: 10_000n, feesMinor: 150n, taxesMinor: 75n, refundedBeforeMinor: 0n, feesReturnedMinor: 0n, taxesReturnedMinor: 0n, refundMinor: 3_333n, policy }),
+    assert.deepEqual(splitRefund({ amountMinor: 10_000n, feesMinor: 150n, taxesMinor: 75n, refundedBeforeMinor: none, feesReturnedMinor: 0n, taxesReturnedMinor: 0n, refundMinor: 3_333n, policy }),
       { principalMinor: 3_333n, taxMinor: 24n, feeMinor: 49n });
   });
+  it('counts a charge\'s share only on what was refunded under a policy returning it (R4)', () => {
+    // 90.00 refunded while the fee was kept and the tax returned; then 1.00 with both returned.
+    assert.deepEqual(splitRefund({ amountMinor: 10_000n, feesMinor: 1_000n, taxesMinor: 500n, refundedBeforeMinor: { fees: 0n, taxes: 9_000n }, feesReturnedMinor: 0n, taxesReturnedMinor: 450n, refundMinor: 100n, policy }),
+      { principalMinor: 100n, taxMinor: 5n, feeMinor: 10n });
+  });
   it('keeps the fee and the tax when the policy says so', () => {
-    assert.deepEqual(splitRefund({ amountMinor: 10_000n, feesMinor: 150n, taxesMinor: 75n, refundedBeforeMinor: 0n, feesReturnedMinor: 0n, taxesReturnedMinor: 0n, refundMinor: 10_000n, policy: { fees: 'keep', taxes: 'keep' } }),
+    assert.deepEqual(splitRefund({ amountMinor: 10_000n, feesMinor: 150n, taxesMinor: 75n, refundedBeforeMinor: none, feesReturnedMinor: 0n, taxesReturnedMinor: 0n, refundMinor: 10_000n, policy: { fees: 'keep', taxes: 'keep' } }),
       { principalMinor: 10_000n, taxMinor: 0n, feeMinor: 0n });
   });
   it('sums the parts of any sequence of partial refunds, some failing, to exactly the whole charge', () => {
@@ -67,7 +73,7 @@ describe('refund split', () => {
       while (refunded < amountMinor) {
         const left = amountMinor - refunded;
         const part = random() < 0.3 ? left : 1n + BigInt(Math.floor(random() * Number(left)));
-        const split = splitRefund({ amountMinor, feesMinor, taxesMinor, refundedBeforeMinor: refunded, feesReturnedMinor: fee, taxesReturnedMinor: tax, refundMinor: part, policy });
+        const split = splitRefund({ amountMinor, feesMinor, taxesMinor, refundedBeforeMinor: { fees: refunded, taxes: refunded }, feesReturnedMinor: fee, taxesReturnedMinor: tax, refundMinor: part, policy });
         assert.ok(split.taxMinor >= 0n && split.feeMinor >= 0n);
         refunded += part;
         tax += split.taxMinor;
