@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { startService, type TestService } from '../support/service.ts';
 import { call, card, createTenant, paymentBody, type Tenant } from '../support/client.ts';
 import { assertLedgerBalances } from '../support/ledger-check.ts';
+import { crashingOnce } from '../support/crashing-store.ts';
 import { requeryPendingPayments } from '../../src/app/payments/requery-payments.ts';
 import { initiatePayment } from '../../src/app/payments/create-payment.ts';
 import { paymentIdempotencyKey } from '../../src/app/payments/ask-processor.ts';
@@ -69,6 +70,24 @@ describe('payment faults', () => {
     const settled = await ledger('crash-after-approval');
     assert.equal(settled['status'], 'PAYMENT-SUCCESS');
     assert.equal((settled['transfers'] as unknown[]).length, 1, 'exactly one capture in the journal');
+  });
+
+  it('goes on requerying the other payments when settling one of them throws', async () => {
+    for (const id of ['poison-a', 'poison-b']) {
+      const created = await call(service, 'POST', '/api/v1/payments', paymentBody(id, { card: card('4000000000003220') }), { token: tenant.keys['service']! });
+      assert.equal(created.status, 202, created.text);
+    }
+    // Whichever of the two the job reaches first cannot be committed (as a value the database refuses would).
+    const failing = crashingOnce(service.runtime.deps.store, (changeset) => changeset.records?.some((record) => record.id.startsWith('poison-')) ?? false,
+      'simulated store failure');
+    const report = await requeryPendingPayments({ ...service.runtime.deps, store: failing });
+    assert.equal(report.errors, 1, JSON.stringify(report));
+    assert.match(report.errorReasons[0] ?? '', /^[^/]+\/poison-[ab]: Error: simulated store failure$/);
+    const statuses = await Promise.all(['poison-a', 'poison-b'].map(async (id) => (await ledger(id))['status']));
+    assert.deepEqual([...statuses].sort(), ['PAYMENT-PENDING', 'PAYMENT-SUCCESS'], 'the payment after the failing one was settled');
+    const next = await requeryPendingPayments(service.runtime.deps);
+    assert.equal(next.errors, 0, JSON.stringify(next));
+    for (const id of ['poison-a', 'poison-b']) assert.equal((await ledger(id))['status'], 'PAYMENT-SUCCESS');
   });
 
   it('escalates a payment that stays unknown after the requery limit', async () => {

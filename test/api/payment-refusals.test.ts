@@ -37,6 +37,7 @@ describe('payment refusals', () => {
     { name: 'an unknown processor', body: paymentBody('b14', { processor_id: 'nope' }), code: 'unknown_processor', field: 'processor_id' },
     { name: 'fees above the amount', body: paymentBody('b15', { fees: [{ type: 'fee', amount: '100.01' }] }), code: 'invalid_fees', field: 'fees' },
     { name: 'a fee with too many decimals', body: paymentBody('b16', { fees: [{ type: 'fee', amount: '0.001' }] }), code: 'invalid_amount', field: 'fees.0.amount' },
+    { name: 'an FX rate that converts the amount beyond the largest amount', body: paymentBody('b18', { amount: '10000000000000.00', currency: 'USD', settlement_currency: 'IRR', fx_rate: '42000' }), code: 'invalid_fx_rate', field: 'fx_rate' },
     { name: 'an unknown merchant account', body: paymentBody('b17', { merchant_account_id: 'no-such' }), code: 'unknown_account', field: 'merchant_account_id' },
   ];
   for (const { name, body, code, field } of badBodies) {

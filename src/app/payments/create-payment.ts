@@ -5,7 +5,7 @@
 import type { AccountDefinition } from '../../domain/journal/accounts.ts';
 import type { AccountId, TenantId } from '../../domain/ids.ts';
 import { checkCharges, type PaymentCharge } from '../../domain/payments/payment-journal.ts';
-import { formatAmount, parseAmount, parseCurrency } from '../../domain/money/money.ts';
+import { amountMinorMax, formatAmount, parseAmount, parseCurrency } from '../../domain/money/money.ts';
 import type { CurrencyCode } from '../../domain/money/currencies.ts';
 import { ok, refuse, type Result } from '../../domain/result.ts';
 import { invariant } from '../../domain/invariant.ts';
@@ -81,6 +81,11 @@ function parseMoney(input: CreatePaymentInput): Result<Parsed, 'invalid_amount' 
   const settlement = parseSettlement(input, currency.value, amount.value);
   if (!settlement.ok) return settlement;
   if (settlement.value !== undefined && settlement.value.amountMinor === 0n) return refuse('invalid_fx_rate', 'fx_rate', 'converts the amount to zero');
+  // The converted amount is journaled like any amount: above the cap it would overflow the
+  // store's 64-bit columns after the processor approved, so it is refused before the card is charged.
+  if (settlement.value !== undefined && settlement.value.amountMinor > amountMinorMax) {
+    return refuse('invalid_fx_rate', 'fx_rate', `converts the amount to more than ${formatAmount(amountMinorMax, settlement.value.currency)} ${settlement.value.currency}`);
+  }
   return ok({ amountMinor: amount.value, currency: currency.value, charges, ...(settlement.value === undefined ? {} : { settlement: settlement.value }) });
 }
 

@@ -10,6 +10,7 @@ import { decideAndCommit } from '../shared/commit.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
+import { describeFailure } from '../notifications/deliver-notifications.ts';
 import { askProcessor, paymentIdempotencyKey, type Answer } from './ask-processor.ts';
 import { applyAnswer } from './authorize-payment.ts';
 import { openCard } from './card-input.ts';
@@ -18,16 +19,31 @@ import { paymentFromRecord, paymentKind, paymentWrite, pendingIndexKey, type Pay
 export const requeryBatchMax = 100;
 const jobInitiator = 'system:requery';
 
-export type RequeryReport = { examined: number; settled: number; stillPending: number; escalated: number };
+export type RequeryReport = {
+  examined: number; settled: number; stillPending: number; escalated: number;
+  /** Payments whose requery threw; each is tried again on the next run. */
+  errors: number;
+  /** Why, for the job's log: the first few, without credentials. */
+  errorReasons: string[];
+};
+
+const errorReasonsMax = 5;
 
 export async function requeryPendingPayments(deps: Dependencies, options: { limit?: number } = {}): Promise<RequeryReport> {
-  const report: RequeryReport = { examined: 0, settled: 0, stillPending: 0, escalated: 0 };
+  const report: RequeryReport = { examined: 0, settled: 0, stillPending: 0, escalated: 0, errors: 0, errorReasons: [] };
   const limit = Math.min(options.limit ?? requeryBatchMax, requeryBatchMax);
   await visitIndexed(deps.store, { kind: paymentKind, indexKey: pendingIndexKey, limit }, async (record) => {
-    const payment = paymentFromRecord(record);
-    if (payment.escalated || deps.clock.now() - payment.updatedAt < deps.settings.requeryDelayMs) return false;
-    report.examined++;
-    await requeryOne(deps, payment, report);
+    // Each payment on its own: one that cannot be read or settled must not stop the job for
+    // every payment listed after it, in every tenant, on every run.
+    try {
+      const payment = paymentFromRecord(record);
+      if (payment.escalated || deps.clock.now() - payment.updatedAt < deps.settings.requeryDelayMs) return false;
+      report.examined++;
+      await requeryOne(deps, payment, report);
+    } catch (error) {
+      report.errors++;
+      if (report.errorReasons.length < errorReasonsMax) report.errorReasons.push(`${record.tenantId}/${record.id}: ${describeFailure(error)}`);
+    }
     return true;
   });
   return report;
