@@ -57,6 +57,29 @@ describe('refunds of payments settled in another currency (R7)', () => {
     }
   });
 
+  it('converts fees and taxes cumulatively, so they never take more from the merchant than the payment brought', async () => {
+    const shop = await call(service, 'POST', '/api/v1/accounts', { account_id: 'shop-eur', type: 'merchant', currency: 'EUR', allow_negative: false }, { token: tenant.keys['operator']! });
+    assert.equal(shop.status, 201, shop.text);
+    const fees = [{ type: 'fee', amount: '0.01' }, { type: 'fee', amount: '0.01' }, { type: 'tax', amount: '0.01' }];
+    const created = await pay('fx-cents', { amount: '0.03', settlement_currency: 'EUR', fx_rate: '1.5', merchant_account_id: 'shop-eur', fees });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.body['status'], 'PAYMENT-SUCCESS');
+    // 0.03 USD × 1.5 = 0.045 → 0.04 EUR (half to even). Each 0.01 on its own would be 0.015 → 0.02,
+    // 0.06 in all; cumulatively: 0.015 → 0.02, 0.03 → 0.03, 0.045 → 0.04, so the lines are 0.02, 0.01, 0.01.
+    const lines = (await ledger(service, tenant, 'fx-cents')).transfers.map((transfer) => [transfer.code, transfer.amount]);
+    assert.deepEqual(lines, [['payment', '0.03'], ['payment_fx', '0.04'], ['fee', '0.02'], ['fee', '0.01'], ['tax', '0.01']]);
+    assert.equal((await accountBalance(service, tenant, 'shop-eur'))['posted'], '0.00');
+    // A full refund returns the same converted lines: 0.04 from the merchant, 0.03 fees and 0.01 tax back.
+    assert.equal((await pay('fx-cents-2', { amount: '0.03', settlement_currency: 'EUR', fx_rate: '1.5', fees })).status, 201);
+    const refunded = await refund(service, tenant, 'fx-cents-2', {});
+    assert.equal(refunded.status, 200, refunded.text);
+    const view = refunded.body['refund'] as { settlement: { amount: string }; fee_returned: string; tax_returned: string };
+    assert.deepEqual([view.settlement.amount, view.fee_returned, view.tax_returned], ['0.04', '0.03', '0.01']);
+    // What is left is fx-cents, not refunded: its fees and tax, and the merchant at zero.
+    const left = { 'shop-eur': '0.00', 'sys:merchant:default:EUR': '0.00', 'sys:fee_revenue:EUR': '0.03', 'sys:tax_payable:EUR': '0.01' };
+    for (const [account, posted] of Object.entries(left)) assert.equal((await accountBalance(service, tenant, account))['posted'], posted, account);
+  });
+
   it('keeps the running total through a decline, a rollback and a lost chargeback', async () => {
     assert.equal((await pay('fx-2')).status, 201);
     assert.equal((await refund(service, tenant, 'fx-2', { amount: '10.00' })).status, 200);

@@ -42,9 +42,27 @@ export function newFxSettlement(amountMinor: bigint, from: CurrencyCode, to: Cur
   return { currency: to, rate, amountMinor: convertMinor(amountMinor, from, to, rate), movedMinor: 0n };
 }
 
-/** The payment's fees and taxes in the settlement currency, each converted on its own. */
+/**
+ * The payment's fees and taxes in the settlement currency, converted cumulatively like any
+ * amount that moves in parts: each line is convert(the lines so far) − what earlier lines
+ * took. Converted one by one, three charges of 0.01 USD at 1.5 would take 0.06 EUR from a
+ * payment that brought 0.04; cumulatively they add up to exactly the converted total of the
+ * charges, which never exceeds the converted amount (the charges never exceed the amount,
+ * and conversion keeps order). Refunds take their fee and tax shares from these same lines.
+ */
 export function settlementCharges(charges: readonly PaymentCharge[], from: CurrencyCode, settlement: FxSettlement): PaymentCharge[] {
-  return charges.map((charge) => ({ type: charge.type, amountMinor: convertMinor(charge.amountMinor, from, settlement.currency, settlement.rate) }));
+  let chargedMinor = 0n;
+  let convertedMinor = 0n;
+  const converted = charges.map((charge) => {
+    const amountMinor = convertPart({
+      partMinor: charge.amountMinor, movedBeforeMinor: chargedMinor, settledBeforeMinor: convertedMinor, from, to: settlement.currency, rate: settlement.rate,
+    });
+    chargedMinor += charge.amountMinor;
+    convertedMinor += amountMinor;
+    return { type: charge.type, amountMinor };
+  });
+  invariant(convertedMinor <= settlement.amountMinor, 'converted fees and taxes exceed the converted amount');
+  return converted;
 }
 
 /** The settlement-currency part of `partMinor` moving out, after `movedBeforeMinor` of the payment currency. */
