@@ -9,7 +9,8 @@ import { call, card, createTenant, paymentBody, type Tenant } from '../support/c
 import { assertLedgerBalances } from '../support/ledger-check.ts';
 import { crashingOnce } from '../support/crashing-store.ts';
 import { requeryPendingPayments } from '../../src/app/payments/requery-payments.ts';
-import { initiatePayment } from '../../src/app/payments/create-payment.ts';
+import { createPayment, initiatePayment } from '../../src/app/payments/create-payment.ts';
+import type { Changeset } from '../../src/app/ports/store.ts';
 import { paymentIdempotencyKey } from '../../src/app/payments/ask-processor.ts';
 import { SimulatorProcessor } from '../../src/adapters/processors/simulator/simulator-processor.ts';
 import type { ApiKeyId, TenantId } from '../../src/domain/ids.ts';
@@ -88,6 +89,43 @@ describe('payment faults', () => {
     const next = await requeryPendingPayments(service.runtime.deps);
     assert.equal(next.errors, 0, JSON.stringify(next));
     for (const id of ['poison-a', 'poison-b']) assert.equal((await ledger(id))['status'], 'PAYMENT-SUCCESS');
+  });
+
+  it('keeps an approved payment pending, answers 202 and escalates it when the journal refuses its lines', async () => {
+    // The store refuses the capture as it would for an account that may not go below zero.
+    const refusing = new Proxy(service.runtime.deps.store, {
+      get(target, property, receiver) {
+        if (property === 'commit') {
+          return async (changeset: Changeset) => changeset.ledgerEntries?.some((entry) => entry.transactionId === 'refused-1' && entry.status === 'PAYMENT-SUCCESS')
+            ? { ok: false, conflict: { kind: 'balance_limit', accountId: 'sys:merchant:default:NGN' } }
+            : target.commit(changeset);
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const created = await createPayment({ ...service.runtime.deps, store: refusing }, principal(), {
+      transactionId: 'refused-1', amount: '40.00', currency: 'NGN', processorId: 'simulator',
+      card: { number: '4242424242424242', expMonth: 12, expYear: 2040, cvc: '123' },
+    }, null);
+    assert.ok(created.ok, JSON.stringify(created));
+    assert.equal(created.value.statusCode, 202, 'the card was charged: no refusal that reads as "not charged"');
+    assert.equal((JSON.parse(created.value.bodyText) as { status: string }).status, 'PAYMENT-PENDING');
+    const detail = (await call(service, 'GET', '/api/v1/payments/refused-1', undefined, { token: tenant.keys['operator']! })).body;
+    assert.equal(detail['status'], 'PAYMENT-PENDING');
+    const processor = detail['processor'] as { outcome: string; reference: string | null };
+    assert.equal(processor.outcome, 'approved', 'the approval is kept');
+    assert.notEqual(processor.reference, null);
+    const report = await requeryPendingPayments({ ...service.runtime.deps, store: refusing });
+    assert.deepEqual([report.refused, report.escalated], [1, 1], JSON.stringify(report));
+    assert.equal((await requeryPendingPayments(service.runtime.deps)).examined, 0, 'an escalated payment waits for a person');
+    const audit = await call(service, 'GET', '/api/v1/audit?action=payment.escalated', undefined, { token: tenant.keys['auditor']! });
+    const escalated = (audit.body['data'] as { transaction_id: string; reason: string }[]).filter((record) => record.transaction_id === 'refused-1');
+    assert.equal(escalated.length, 1, audit.text);
+    assert.match(escalated[0]!.reason, /approved but the journal refused the lines/);
+    const replay = await call(service, 'POST', '/api/v1/payments', paymentBody('refused-1', { amount: '40.00' }), { token: tenant.keys['service']! });
+    assert.equal(replay.status, 202, replay.text);
+    assert.equal(replay.text, created.value.bodyText);
   });
 
   it('escalates a payment that stays unknown after the requery limit', async () => {

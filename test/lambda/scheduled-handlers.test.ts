@@ -51,7 +51,7 @@ describe('scheduled Lambda handlers', () => {
     const from = stdout.lines.length;
     const result = await scheduledHandlerFor(lambda.root, 'requery-payments')(scheduledEvent('requery-payments'), context);
     assert.equal(result.status, 'done');
-    assert.deepEqual(result.report, { examined: 1, settled: 1, stillPending: 0, escalated: 0, errors: 0, errorReasons: [] });
+    assert.deepEqual(result.report, { examined: 1, settled: 1, stillPending: 0, escalated: 0, refused: 0, errors: 0, errorReasons: [] });
     assert.equal((await read('job-pay-1'))['status'], 'PAYMENT-SUCCESS');
     const metrics = emfMetrics(stdout.lines.slice(from));
     assert.equal(metrics.get(metricNames.jobRun), 1);

@@ -1,15 +1,18 @@
 // Asks the processor to authorize a pending payment and commits what it answered.
-import { ok, type Result } from '../../domain/result.ts';
+import { ok, refuse, type Result } from '../../domain/result.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { CardProcessor } from '../ports/card-processor.ts';
-import { decideAndCommit } from '../shared/commit.ts';
+import { decideAndCommit, type Decision } from '../shared/commit.ts';
 import { askProcessor, paymentIdempotencyKey, type Answer } from './ask-processor.ts';
 import type { CardDetails } from '../ports/card-processor.ts';
 import { paymentFromRecord, paymentKind, paymentWrite, type Payment } from './payment-record.ts';
 import { paymentCreatedReply } from './payment-view.ts';
-import { settlementFor } from './settle-payment.ts';
+import { settlementFor, type SettlementOptions } from './settle-payment.ts';
 import { isFinal } from '../../domain/payments/payment-status.ts';
 import { invariant } from '../../domain/invariant.ts';
+
+/** What committing an answer did; `refused` says why the journal refused its lines. */
+export type Applied = { readonly payment: Payment; readonly refused?: string };
 
 export async function authorizeAndSettle(
   deps: Dependencies,
@@ -17,24 +20,46 @@ export async function authorizeAndSettle(
   processor: CardProcessor,
   card: CardDetails,
   initiator: string,
-): Promise<Result<Payment, 'conflict' | 'insufficient_funds'>> {
+): Promise<Result<Payment, 'conflict'>> {
   const answer = await askProcessor(deps, processor, payment, (target, signal) => target.authorize({
     idempotencyKey: paymentIdempotencyKey(payment.tenantId, payment.transactionId),
     amountMinor: payment.amountMinor,
     currency: payment.currency,
     card,
   }, signal));
-  return applyAnswer(deps, payment, answer, { initiator, finalOnError: true, countsAsRequery: false });
+  const applied = await applyAnswer(deps, payment, answer, { initiator, finalOnError: true, countsAsRequery: false });
+  if (!applied.ok) return applied;
+  return ok(applied.value.payment);
 }
 
-/** Commits an answer unless the payment was settled meanwhile (by the requery job). */
+/**
+ * Commits an answer unless the payment was settled meanwhile (by the requery job). When
+ * the journal refuses the outcome's lines (an account that may not go negative), the
+ * processor may already have charged the card: the payment stays pending with the answer
+ * kept, for the requery job to escalate — never a refusal that reads as "not charged".
+ */
 export async function applyAnswer(
   deps: Dependencies,
   payment: Payment,
   answer: Answer,
-  options: { initiator: string; finalOnError: boolean; countsAsRequery: boolean },
+  options: Omit<SettlementOptions, 'refused'>,
+): Promise<Result<Applied, 'conflict'>> {
+  const settled = await commitAnswer(deps, payment, answer, options);
+  if (settled.ok) return ok({ payment: settled.value });
+  if (settled.code === 'conflict') return refuse('conflict', undefined, settled.detail);
+  const refused = settled.detail ?? 'a balance limit';
+  const kept = await commitAnswer(deps, payment, answer, { ...options, refused });
+  if (!kept.ok) {
+    invariant(kept.code === 'conflict', 'keeping a refused answer moves no money');
+    return refuse('conflict', undefined, kept.detail);
+  }
+  return ok({ payment: kept.value, ...(isFinal(kept.value.status) ? {} : { refused }) });
+}
+
+function commitAnswer(
+  deps: Dependencies, payment: Payment, answer: Answer, options: SettlementOptions,
 ): Promise<Result<Payment, 'conflict' | 'insufficient_funds'>> {
-  const settled = await decideAndCommit<Payment, never>(deps.store, async () => {
+  return decideAndCommit<Payment, never>(deps.store, async (): Promise<Decision<Payment, never>> => {
     const record = await deps.store.getRecord(payment.tenantId, paymentKind, payment.transactionId);
     invariant(record !== null, `payment ${payment.transactionId} vanished`);
     const current = paymentFromRecord(record);
@@ -49,6 +74,4 @@ export async function applyAnswer(
     const settlement = await settlementFor(deps, current, answer.outcome, answer.rawReply, options);
     return { ok: true, changeset: settlement.changeset, value: settlement.payment };
   });
-  if (!settled.ok) return settled;
-  return ok(settled.value);
 }

@@ -3,8 +3,9 @@
 // (by processor reference, or by our idempotency key when no reply ever came); only when
 // the processor has never heard of the payment (the crash came before the call) is the
 // authorization sent again, under the same idempotency key, so it cannot charge twice. After `requeryAttemptsMax` tries the payment stays pending and is
-// escalated for a person to look at. Safe to run twice at once: settling is a versioned
-// commit, so the second finds the payment settled.
+// escalated for a person to look at; so is, at once, a payment whose answer the journal
+// refused to post. Safe to run twice at once: settling is a versioned commit, so the
+// second finds the payment settled.
 import { invariant } from '../../domain/invariant.ts';
 import { decideAndCommit } from '../shared/commit.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
@@ -21,6 +22,8 @@ const jobInitiator = 'system:requery';
 
 export type RequeryReport = {
   examined: number; settled: number; stillPending: number; escalated: number;
+  /** Payments the processor answered for whose journal lines were refused (escalated at once). */
+  refused: number;
   /** Payments whose requery threw; each is tried again on the next run. */
   errors: number;
   /** Why, for the job's log: the first few, without credentials. */
@@ -30,7 +33,7 @@ export type RequeryReport = {
 const errorReasonsMax = 5;
 
 export async function requeryPendingPayments(deps: Dependencies, options: { limit?: number } = {}): Promise<RequeryReport> {
-  const report: RequeryReport = { examined: 0, settled: 0, stillPending: 0, escalated: 0, errors: 0, errorReasons: [] };
+  const report: RequeryReport = { examined: 0, settled: 0, stillPending: 0, escalated: 0, refused: 0, errors: 0, errorReasons: [] };
   const limit = Math.min(options.limit ?? requeryBatchMax, requeryBatchMax);
   await visitIndexed(deps.store, { kind: paymentKind, indexKey: pendingIndexKey, limit }, async (record) => {
     // Each payment on its own: one that cannot be read or settled must not stop the job for
@@ -62,20 +65,33 @@ async function requeryOne(deps: Dependencies, payment: Payment, report: RequeryR
     answer = await askProcessor(deps, processor, payment, (target, signal) =>
       target.authorize({ idempotencyKey, amountMinor: payment.amountMinor, currency: payment.currency, card }, signal));
   }
-  const settled = await applyAnswer(deps, payment, answer, { initiator: jobInitiator, finalOnError: false, countsAsRequery: true });
-  if (!settled.ok) return;
-  if (settled.value.status !== 'PAYMENT-PENDING') {
+  const applied = await applyAnswer(deps, payment, answer, { initiator: jobInitiator, finalOnError: false, countsAsRequery: true });
+  if (!applied.ok) {
+    // Too many concurrent changes: the next run asks again.
+    report.stillPending++;
+    return;
+  }
+  const settled = applied.value.payment;
+  if (settled.status !== 'PAYMENT-PENDING') {
     report.settled++;
     return;
   }
   report.stillPending++;
-  if (settled.value.requeryAttempts >= deps.settings.requeryAttemptsMax) {
-    await escalate(deps, settled.value);
+  if (applied.value.refused !== undefined) {
+    // The processor answered, but the journal refused the lines: asking again changes nothing
+    // the processor knows, and the card may be charged. A person must look now.
+    report.refused++;
+    await escalate(deps, settled, `the processor answered ${settled.processor.outcome} but the journal refused the lines: ${applied.value.refused}`);
+    report.escalated++;
+    return;
+  }
+  if (settled.requeryAttempts >= deps.settings.requeryAttemptsMax) {
+    await escalate(deps, settled, `no definite answer after ${settled.requeryAttempts} status queries`);
     report.escalated++;
   }
 }
 
-async function escalate(deps: Dependencies, payment: Payment): Promise<void> {
+async function escalate(deps: Dependencies, payment: Payment, reason: string): Promise<void> {
   const escalated = await decideAndCommit(deps.store, async () => {
     const record = await deps.store.getRecord(payment.tenantId, paymentKind, payment.transactionId);
     const current = record === null ? null : paymentFromRecord(record);
@@ -84,7 +100,7 @@ async function escalate(deps: Dependencies, payment: Payment): Promise<void> {
     const audit = await buildAuditEntry(deps, current.tenantId, at, {
       stream: `txn:${current.transactionId}`, action: 'payment.escalated', initiator: jobInitiator,
       transactionId: current.transactionId, status: current.status,
-      reason: `no definite answer after ${current.requeryAttempts} status queries`,
+      reason,
     });
     return {
       ok: true,

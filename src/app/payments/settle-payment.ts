@@ -47,15 +47,24 @@ function processorState(outcome: ProcessorOutcome, rawReply: SealedEnvelope | nu
   };
 }
 
+export type SettlementOptions = {
+  readonly initiator: string;
+  readonly finalOnError: boolean;
+  readonly countsAsRequery: boolean;
+  /** Why the journal refused the lines of this outcome; the payment then stays pending. */
+  readonly refused?: string;
+};
+
 export async function settlementFor(
   deps: Dependencies,
   payment: Payment,
   outcome: ProcessorOutcome,
   rawReply: SealedEnvelope | null,
-  options: { initiator: string; finalOnError: boolean; countsAsRequery: boolean },
+  options: SettlementOptions,
 ): Promise<Settlement> {
   const at = deps.clock.now();
-  const next = statusAfter(outcome, options.finalOnError);
+  // A refused journal commit keeps the payment pending, with the processor's answer kept.
+  const next = options.refused === undefined ? statusAfter(outcome, options.finalOnError) : null;
   invariant(next === null || canTransition(payment.status, next), `payment ${payment.transactionId}: ${payment.status} → ${next ?? 'pending'}`);
   const transfers = next === 'PAYMENT-SUCCESS' ? successTransfers(deps, payment) : [];
   let settled: Payment = {
@@ -89,13 +98,14 @@ export async function settlementFor(
   }];
   const audit = await buildAuditEntry(deps, payment.tenantId, at, {
     stream: `txn:${payment.transactionId}`,
-    action: next === 'PAYMENT-SUCCESS' ? 'payment.succeeded' : next === 'PAYMENT-FAILED' ? 'payment.failed' : 'payment.still_pending',
+    action: options.refused !== undefined ? 'payment.settlement_refused'
+      : next === 'PAYMENT-SUCCESS' ? 'payment.succeeded' : next === 'PAYMENT-FAILED' ? 'payment.failed' : 'payment.still_pending',
     initiator: options.initiator,
     transactionId: payment.transactionId,
     amount: formatAmount(payment.amountMinor, payment.currency),
     currency: payment.currency,
     status: next ?? payment.status,
-    reason: outcome.message,
+    reason: options.refused === undefined ? outcome.message : `the processor answered ${outcome.kind} but the journal refused the lines: ${options.refused}`,
     details: { response: { outcome: outcome.kind, code: outcome.code, message: outcome.message, retryable: outcome.retryable } },
   });
   return {
