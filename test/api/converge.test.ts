@@ -139,4 +139,17 @@ describe('payments and refunds through the Converge processor', () => {
     assert.deepEqual(history['transfers'], [], 'no money moved for an amount that is not ours');
     assert.equal(converge.requests.filter((request) => request.fields['ssl_transaction_type'] === 'txnquery').length, 2, 'asked each time, never guessed');
   });
+
+  it('keeps a payment pending when txnquery itself is refused (our credentials): the query failing says nothing about the sale', async () => {
+    answerBy({ ccsale: { fixture: 'sale-partial-approval.xml' } });
+    const created = await pay('cv-query-refused');
+    assert.equal(created.status, 202, created.text);
+    // The API user is locked or its PIN rotated while the payment waits: txnquery answers error 4025.
+    answerBy({ txnquery: { fixture: 'error-invalid-credentials.xml' } });
+    await requeryPendingPayments(service.runtime.deps);
+    const history = await ledger('cv-query-refused');
+    assert.equal(history['status'], 'PAYMENT-PENDING', 'the card was charged 60.00; a failed status query must not fail the payment');
+    assert.deepEqual((history['entries'] as { status: string }[]).map((entry) => entry.status), ['PAYMENT-INITIATED', 'PAYMENT-PENDING']);
+    assert.equal(converge.requests.filter((request) => request.fields['ssl_transaction_type'] === 'ccsale').length, 1, 'the sale is never sent again');
+  });
 });

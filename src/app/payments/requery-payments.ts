@@ -60,12 +60,16 @@ async function requeryOne(deps: Dependencies, payment: Payment, report: RequeryR
   // Status query first; only a processor that never heard of the payment is asked again.
   let answer: Answer = await askProcessor(deps, processor, payment, (target, signal) =>
     target.query({ idempotencyKey, amountMinor: payment.amountMinor, currency: payment.currency, ...(reference === undefined ? {} : { processorReference: reference }) }, signal));
+  let statusQuery = true;
   if (answer.outcome.code === 'not_found') {
     const card = await openCard(deps, payment);
     answer = await askProcessor(deps, processor, payment, (target, signal) =>
       target.authorize({ idempotencyKey, amountMinor: payment.amountMinor, currency: payment.currency, card }, signal));
+    statusQuery = false;
   }
-  const applied = await applyAnswer(deps, payment, answer, { initiator: jobInitiator, finalOnError: false, countsAsRequery: true });
+  // Only the re-sent authorization may fail the payment on an error; an error answering the
+  // status query leaves it pending (counted, escalated at the limit).
+  const applied = await applyAnswer(deps, payment, answer, { initiator: jobInitiator, finalOnError: false, countsAsRequery: true, statusQuery });
   if (!applied.ok) {
     // Too many concurrent changes: the next run asks again.
     report.stillPending++;

@@ -21,14 +21,19 @@ import { fxView, settlementCharges } from './fx-settlement.ts';
 
 export type Settlement = { readonly payment: Payment; readonly changeset: Changeset };
 
-/** Which status an outcome leads to; null keeps the payment pending. */
-export function statusAfter(outcome: ProcessorOutcome, finalOnError: boolean): PaymentStatus | null {
+/**
+ * Which status an outcome leads to; null keeps the payment pending. An error answering a
+ * status query (credentials refused, the query malformed) is the query failing, not the
+ * sale: it says nothing about whether the card was charged, so it never fails the payment.
+ */
+export function statusAfter(outcome: ProcessorOutcome, finalOnError: boolean, statusQuery = false): PaymentStatus | null {
   switch (outcome.kind) {
     case 'approved':
       return 'PAYMENT-SUCCESS';
     case 'declined':
       return 'PAYMENT-FAILED';
     case 'error':
+      if (statusQuery) return null;
       return finalOnError || !outcome.retryable ? 'PAYMENT-FAILED' : null;
     case 'pending':
       return null;
@@ -51,6 +56,8 @@ export type SettlementOptions = {
   readonly initiator: string;
   readonly finalOnError: boolean;
   readonly countsAsRequery: boolean;
+  /** The answer is to a status query, not to the authorization itself. */
+  readonly statusQuery?: boolean;
   /** Why the journal refused the lines of this outcome; the payment then stays pending. */
   readonly refused?: string;
 };
@@ -64,7 +71,7 @@ export async function settlementFor(
 ): Promise<Settlement> {
   const at = deps.clock.now();
   // A refused journal commit keeps the payment pending, with the processor's answer kept.
-  const next = options.refused === undefined ? statusAfter(outcome, options.finalOnError) : null;
+  const next = options.refused === undefined ? statusAfter(outcome, options.finalOnError, options.statusQuery === true) : null;
   invariant(next === null || canTransition(payment.status, next), `payment ${payment.transactionId}: ${payment.status} → ${next ?? 'pending'}`);
   const transfers = next === 'PAYMENT-SUCCESS' ? successTransfers(deps, payment) : [];
   let settled: Payment = {
