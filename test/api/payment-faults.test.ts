@@ -8,6 +8,7 @@ import { startService, type TestService } from '../support/service.ts';
 import { call, card, createTenant, paymentBody, type Tenant } from '../support/client.ts';
 import { assertLedgerBalances } from '../support/ledger-check.ts';
 import { crashingOnce } from '../support/crashing-store.ts';
+import { refund } from '../support/refunds.ts';
 import { requeryPendingPayments } from '../../src/app/payments/requery-payments.ts';
 import { createPayment, initiatePayment } from '../../src/app/payments/create-payment.ts';
 import type { Changeset } from '../../src/app/ports/store.ts';
@@ -71,6 +72,26 @@ describe('payment faults', () => {
     const settled = await ledger('crash-after-approval');
     assert.equal(settled['status'], 'PAYMENT-SUCCESS');
     assert.equal((settled['transfers'] as unknown[]).length, 1, 'exactly one capture in the journal');
+  });
+
+  it('answers the client\'s retry with the outcome once the requery job settled a payment whose request died after the approval', async () => {
+    const dying = crashingOnce(service.runtime.deps.store, (changeset) => changeset.ledgerEntries?.some((entry) => entry.transactionId === 'crash-retry-1' && entry.status === 'PAYMENT-SUCCESS') ?? false,
+      'simulated crash after the processor approved');
+    await assert.rejects(createPayment({ ...service.runtime.deps, store: dying }, principal(), {
+      transactionId: 'crash-retry-1', amount: '100.00', currency: 'NGN', processorId: 'simulator',
+      card: { number: '4242424242424242', expMonth: 12, expYear: 2040, cvc: '123' },
+    }, { key: 'crash-retry-key', requestHash: '' }), /simulated crash/);
+    await requeryPendingPayments(service.runtime.deps);
+    assert.equal((await ledger('crash-retry-1'))['status'], 'PAYMENT-SUCCESS');
+    // Refunded in part since: the retry still learns what the payment request came to.
+    const refunded = await refund(service, tenant, 'crash-retry-1', { amount: '10.00' });
+    assert.equal(refunded.status, 200, refunded.text);
+    const retry = await call(service, 'POST', '/api/v1/payments', paymentBody('crash-retry-1'), { token: tenant.keys['service']!, headers: { 'idempotency-key': 'crash-retry-key' } });
+    assert.equal(retry.status, 201, retry.text);
+    assert.equal(retry.body['status'], 'PAYMENT-SUCCESS', retry.text);
+    assert.equal(retry.headers.get('idempotency-replayed'), 'true');
+    const again = await call(service, 'POST', '/api/v1/payments', paymentBody('crash-retry-1'), { token: tenant.keys['service']! });
+    assert.equal(again.text, retry.text, 'every later retry replays the same reply');
   });
 
   it('goes on requerying the other payments when settling one of them throws', async () => {

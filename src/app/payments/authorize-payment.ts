@@ -6,7 +6,7 @@ import { decideAndCommit, type Decision } from '../shared/commit.ts';
 import { askProcessor, paymentIdempotencyKey, type Answer } from './ask-processor.ts';
 import type { CardDetails } from '../ports/card-processor.ts';
 import { paymentFromRecord, paymentKind, paymentWrite, type Payment } from './payment-record.ts';
-import { paymentCreatedReply } from './payment-view.ts';
+import { withFirstReply } from './payment-view.ts';
 import { settlementFor, type SettlementOptions } from './settle-payment.ts';
 import { isFinal } from '../../domain/payments/payment-status.ts';
 import { invariant } from '../../domain/invariant.ts';
@@ -67,8 +67,7 @@ function commitAnswer(
       // Settled meanwhile by the requery job: the creating request still owes its caller
       // a first reply, which is then remembered for replays.
       if (options.countsAsRequery || current.firstReply !== undefined) return { ok: true, changeset: null, value: current };
-      const reply = paymentCreatedReply(current);
-      const withReply: Payment = { ...current, version: current.version + 1, firstReply: { statusCode: reply.statusCode, bodyText: JSON.stringify(reply.body) } };
+      const withReply = withFirstReply(current);
       return { ok: true, value: withReply, changeset: { tenantId: current.tenantId, at: deps.clock.now(), records: [paymentWrite(withReply, current.version)] } };
     }
     const settlement = await settlementFor(deps, current, answer.outcome, answer.rawReply, options);

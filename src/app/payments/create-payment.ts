@@ -18,6 +18,8 @@ import { requestHash } from '../shared/request-hash.ts';
 import type { StoredReply } from '../shared/reply.ts';
 import type { JsonObject } from '../ports/store.ts';
 import { paymentFromRecord, paymentKind, paymentWrite, type Payment } from './payment-record.ts';
+import { withFirstReply } from './payment-view.ts';
+import { isFinal } from '../../domain/payments/payment-status.ts';
 import { fxSystemAccounts, missingAccounts, paymentSystemAccounts } from './system-accounts.ts';
 import { newFxSettlement, type FxSettlement } from './fx-settlement.ts';
 import { parseFxRate } from '../../domain/money/fx.ts';
@@ -157,8 +159,17 @@ async function decideInitiation(
     if (payment.requestHash !== hash) {
       return refuse('duplicate_transaction_id', 'transaction_id', 'a different payment already has this transaction_id');
     }
-    if (payment.firstReply === undefined) return refuse('request_in_progress', 'transaction_id', 'the first request for this payment is still running');
-    return { ok: true, changeset: null, value: { kind: 'replay', reply: { ...payment.firstReply, replayed: true } } };
+    if (payment.firstReply !== undefined) return { ok: true, changeset: null, value: { kind: 'replay', reply: { ...payment.firstReply, replayed: true } } };
+    if (!isFinal(payment.status)) return refuse('request_in_progress', 'transaction_id', 'the first request for this payment is still running');
+    // The first request died before it could answer (its 500 told the client to retry) and
+    // the requery job settled the payment: answer what that request would have, and keep it.
+    const replied = withFirstReply(payment);
+    invariant(replied.firstReply !== undefined, 'a first reply was just built');
+    return {
+      ok: true,
+      value: { kind: 'replay', reply: { ...replied.firstReply, replayed: true } },
+      changeset: { tenantId, at: deps.clock.now(), records: [paymentWrite(replied, payment.version)] },
+    };
   }
   const accounts = await resolveAccounts(deps, tenantId, input, money);
   if (!accounts.ok) return accounts;

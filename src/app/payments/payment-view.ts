@@ -16,20 +16,25 @@ const messages: Readonly<Record<PaymentStatus, string>> = {
   REFUNDED: 'Payment refunded.',
 };
 
-/** The reply to the request that created the payment. */
+/**
+ * The reply to the request that created the payment. Built later (the request died after
+ * the approval and the requery job settled the payment), it still says what the request
+ * came to: a payment refunded since was captured, PAYMENT-SUCCESS.
+ */
 export function paymentCreatedReply(payment: Payment): Reply {
   const pending = payment.status === 'PAYMENT-PENDING' || payment.status === 'PAYMENT-INITIATED';
+  const status: PaymentStatus = payment.status === 'PARTIALLY-REFUNDED' || payment.status === 'REFUNDED' ? 'PAYMENT-SUCCESS' : payment.status;
   return {
     statusCode: pending ? 202 : 201,
     body: {
-      message: messages[payment.status],
+      message: messages[status],
       transaction_id: payment.transactionId,
-      status: payment.status,
+      status,
       processor_message: payment.processor.message,
       amount: formatAmount(payment.amountMinor, payment.currency),
       currency: payment.currency,
       card: { brand: payment.card.brand, last4: payment.card.last4 },
-      ...(payment.status === 'PAYMENT-FAILED'
+      ...(status === 'PAYMENT-FAILED'
         ? { failure: { code: payment.processor.code, outcome: payment.processor.outcome } }
         : {}),
     },
@@ -73,4 +78,10 @@ export function paymentDetailView(payment: Payment): JsonObject {
     created_at: new Date(payment.createdAt).toISOString(),
     updated_at: new Date(payment.updatedAt).toISOString(),
   };
+}
+
+/** The payment with the reply to its creating request remembered, replayed byte for byte. */
+export function withFirstReply(payment: Payment): Payment {
+  const reply = paymentCreatedReply(payment);
+  return { ...payment, version: payment.version + 1, firstReply: { statusCode: reply.statusCode, bodyText: JSON.stringify(reply.body) } };
 }
