@@ -104,6 +104,19 @@ describe('payments', () => {
     assert.equal((loser.body['error'] as { code: string }).code, 'idempotency_key_reused');
   });
 
+  it('refuses, never replays, the same transaction_id with another card number sharing the last four digits and expiry', async () => {
+    const first = await pay(paymentBody('card-swap-1', { card: card('4242424242424242') }), { 'idempotency-key': 'swap-key-1' });
+    assert.equal(first.status, 201, first.text);
+    const keyed = await pay(paymentBody('card-swap-1', { card: card('4000000000024242') }), { 'idempotency-key': 'swap-key-1' });
+    assert.equal(keyed.status, 409, keyed.text);
+    assert.equal((keyed.body['error'] as { code: string }).code, 'idempotency_key_reused');
+    const unkeyed = await pay(paymentBody('card-swap-1', { card: card('4000000000024242') }));
+    assert.equal(unkeyed.status, 409, unkeyed.text);
+    assert.equal((unkeyed.body['error'] as { code: string }).code, 'duplicate_transaction_id');
+    const same = await pay(paymentBody('card-swap-1', { card: card('4242424242424242') }), { 'idempotency-key': 'swap-key-1' });
+    assert.equal(same.text, first.text, 'the same card still replays');
+  });
+
   it('refuses a different payment under an existing transaction_id', async () => {
     await pay(paymentBody('dup-1'));
     const response = await pay(paymentBody('dup-1', { amount: '200.00' }));

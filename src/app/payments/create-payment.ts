@@ -2,6 +2,7 @@
 // PAYMENT-INITIATED and PAYMENT-PENDING before the processor is asked (so a crash leaves
 // a pending payment that the requery job settles), ask the processor with an idempotency
 // key derived from the TransactionID, and commit the outcome with its journal lines.
+import { timingSafeEqual } from 'node:crypto';
 import type { AccountDefinition } from '../../domain/journal/accounts.ts';
 import type { AccountId, TenantId } from '../../domain/ids.ts';
 import { checkCharges, type PaymentCharge } from '../../domain/payments/payment-journal.ts';
@@ -23,7 +24,7 @@ import { isFinal } from '../../domain/payments/payment-status.ts';
 import { fxSystemAccounts, missingAccounts, paymentSystemAccounts } from './system-accounts.ts';
 import { newFxSettlement, type FxSettlement } from './fx-settlement.ts';
 import { parseFxRate } from '../../domain/money/fx.ts';
-import { processorCard, sealCard, validateCard, type CardInput } from './card-input.ts';
+import { openCard, processorCard, sealCard, validateCard, type CardInput } from './card-input.ts';
 import type { CardDetails } from '../../domain/cards/card.ts';
 import { authorizeAndSettle } from './authorize-payment.ts';
 
@@ -159,6 +160,13 @@ async function decideInitiation(
     if (payment.requestHash !== hash) {
       return refuse('duplicate_transaction_id', 'transaction_id', 'a different payment already has this transaction_id');
     }
+    // The hash keeps only the last four digits and expiry: another card sharing them is
+    // another request, told apart by the number sealed in the SecureToken.
+    if (!(await sameCardNumber(deps, payment, money.card))) {
+      return key === null
+        ? refuse('duplicate_transaction_id', 'transaction_id', 'a different payment already has this transaction_id')
+        : refuse('idempotency_key_reused', undefined, 'this Idempotency-Key was used for another request');
+    }
     if (payment.firstReply !== undefined) return { ok: true, changeset: null, value: { kind: 'replay', reply: { ...payment.firstReply, replayed: true } } };
     if (!isFinal(payment.status)) return refuse('request_in_progress', 'transaction_id', 'the first request for this payment is still running');
     // The first request died before it could answer (its 500 told the client to retry) and
@@ -199,6 +207,12 @@ async function decideInitiation(
       audit,
     },
   };
+}
+
+async function sameCardNumber(deps: Dependencies, payment: Payment, card: CardDetails): Promise<boolean> {
+  const stored = new TextEncoder().encode((await openCard(deps, payment)).number);
+  const given = new TextEncoder().encode(card.number.revealDigits());
+  return stored.length === given.length && timingSafeEqual(stored, given);
 }
 
 function requestForAudit(input: CreatePaymentInput): JsonObject {
