@@ -123,7 +123,7 @@ function registerDecisionRoutes(app: FastifyInstance, { deps, authenticator }: P
   typed.post('/api/v1/transactions/reversals/:id/reject', {
     schema: {
       tags: ['reversals'], params: reversalParams, body: rejectBody, headers: idempotencyHeaderSchema,
-      summary: 'Reject a manual reversal: the failed transaction stays open and the money held; or, with resolution "paid", settle the transfer as a success (not the requester; admin above the high-value threshold).',
+      summary: 'Reject a manual reversal: the failed transaction stays open and the money held (no money moves, so any approver may); or, with resolution "paid", settle the transfer as a success (that one not by the requester, and by an admin above the high-value threshold).',
     },
   }, async (request, reply) => {
     const principal = await requireRole(authenticator, request, reply, access.approveReversals);
