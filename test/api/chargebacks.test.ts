@@ -60,8 +60,13 @@ describe('chargebacks', () => {
     assert.equal((await payment(service, tenant, 'cb-lost'))['status'], 'REFUNDED');
     const lines = (await ledger(service, tenant, 'cb-lost')).transfers.filter((transfer) => transfer.code === 'chargeback');
     assert.deepEqual(lines.map((transfer) => [transfer.kind, transfer.amount]), [['posted', '50.00']]);
+    const audited = async (): Promise<string[]> => ((await call(service, 'GET', '/api/v1/audit?transaction_id=cb-lost&limit=200', undefined, { token: tenant.keys['auditor']! }))
+      .body['data'] as { action: string }[]).map((item) => item.action);
+    const before = await audited();
     const listed = await call(service, 'GET', '/api/v1/payments/cb-lost/chargebacks', undefined, { token: tenant.keys['auditor']! });
     assert.deepEqual((listed.body['data'] as { status: string }[]).map((item) => item.status), ['lost']);
+    // A2: the read of the chargebacks is audited like the read of the refunds.
+    assert.deepEqual((await audited()).slice(before.length), ['chargeback.list']);
   });
 
   it('returns the same fee and tax with a refund whether a chargeback was lost before or after it (R4, R9)', async () => {

@@ -8,6 +8,7 @@ import { formatAmount, parseAmount } from '../../domain/money/money.ts';
 import { ok, refuse, type Result } from '../../domain/result.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
+import { recordRead } from '../audit/audited-read.ts';
 import { initiatorOf, type Principal } from '../access/principal.ts';
 import type { Changeset } from '../ports/store.ts';
 import { decideAndCommit, type Decision } from '../shared/commit.ts';
@@ -175,5 +176,11 @@ export async function listChargebacks(deps: Dependencies, principal: TenantPrinc
   const record = await deps.store.getRecord(principal.tenantId, paymentKind, transactionId);
   if (record === null) return refuse('payment_not_found', 'transaction_id');
   const page = await deps.store.listRecords(principal.tenantId, chargebackKind, { indexKey: `payment:${transactionId}`, limit: 200 });
-  return ok({ statusCode: 200, body: { message: 'Chargebacks found.', status: paymentFromRecord(record).status, data: page.items.map((item) => chargebackView(chargebackFromRecord(item))), next_cursor: page.nextCursor } });
+  const data = page.items.map((item) => chargebackView(chargebackFromRecord(item)));
+  // A2: who read the payment's chargebacks, and what they were shown, as for its refunds.
+  await recordRead(deps, {
+    tenantId: principal.tenantId, initiator: initiatorOf(principal), stream: `txn:${transactionId}`,
+    action: 'chargeback.list', transactionId, query: { transaction_id: transactionId }, response: data,
+  });
+  return ok({ statusCode: 200, body: { message: 'Chargebacks found.', status: paymentFromRecord(record).status, data, next_cursor: page.nextCursor } });
 }
