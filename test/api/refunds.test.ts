@@ -41,14 +41,21 @@ describe('refunds over HTTP', () => {
     assert.deepEqual(history.transfers.filter((transfer) => transfer.code === 'refund').map((transfer) => transfer.kind), ['pending', 'post_pending']);
   });
 
-  it('audits the read of every ledger entry that decided the refund (R1)', async () => {
+  it('audits the read of every ledger entry that decided the refund, the earlier refunds\' too (R1)', async () => {
     await paid(service, tenant, 'r1-read');
     assert.equal((await refund(service, tenant, 'r1-read', { amount: '10.00' })).status, 200);
+    assert.equal((await refund(service, tenant, 'r1-read', { amount: '5.00' })).status, 200);
     const audit = await call(service, 'GET', '/api/v1/audit?transaction_id=r1-read&limit=50', undefined, { token: tenant.keys['auditor']! });
     assert.equal(audit.status, 200, audit.text);
-    const records = audit.body['data'] as { action: string; details?: { query?: { purpose?: string } } }[];
-    const decided = records.find((record) => record.action === 'ledger.read' && record.details?.query?.purpose === 'refund');
+    type EntriesRead = { entries: { status: string }[]; refund_entries: { refund_transaction_id: string; entries: { status: string }[] }[] };
+    const records = audit.body['data'] as { action: string; details?: { query?: { purpose?: string }; response?: EntriesRead } }[];
+    const reads = records.filter((record) => record.action === 'ledger.read' && record.details?.query?.purpose === 'refund');
+    const decided = reads[0];
     assert.ok(decided !== undefined, `no audited decision read in ${JSON.stringify(records.map((record) => record.action))}`);
+    // The second refund was decided on the first one's entries too, kept under its own id.
+    const second = reads[1]?.details?.response;
+    assert.deepEqual(second?.refund_entries.map((earlier) => [earlier.refund_transaction_id, earlier.entries.map((entry) => entry.status)]),
+      [['r1-read-REFUND', ['REFUND-PENDING', 'PAYMENT-SUCCESS']]], JSON.stringify(second));
     const actions = records.map((record) => record.action);
     for (const action of ['refund.requested', 'refund.succeeded']) assert.ok(actions.includes(action), `${action} missing from ${actions.join(', ')}`);
   });

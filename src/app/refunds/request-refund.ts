@@ -145,10 +145,12 @@ async function startRefund(
 ): Promise<Decision<Started, RequestRefundCode>> {
   const tenantId = principal.tenantId;
   // R1: every ledger entry of the transaction — payment, fees, taxes, earlier refunds.
-  const [entries, transfers, refundedBefore] = await Promise.all([
+  // Earlier refunds keep their entries under their own transaction ids (<id>-REFUND[-n]).
+  const [entries, transfers, refundedBefore, refundEntries] = await Promise.all([
     deps.store.listLedgerEntries(tenantId, payment.transactionId),
     deps.store.listTransactionTransfers(tenantId, payment.transactionId),
     refundedUnderPolicies(deps, payment),
+    Promise.all(payment.refundIds.map(async (id) => ({ id, entries: await deps.store.listLedgerEntries(tenantId, id) }))),
   ]);
   const refundId = refundIdFor(payment.transactionId, payment.refundIds.length + 1);
   const lines = refundLines(deps, payment, refundId, amountMinor, policy, refundedBefore);
@@ -169,7 +171,14 @@ async function startRefund(
     buildAuditEntry(deps, tenantId, at, {
       stream: `txn:${payment.transactionId}`, action: 'ledger.read', initiator, transactionId: payment.transactionId, refundId, status: 'READ',
       reason: 'entries read to decide a refund',
-      details: { query: { transaction_id: payment.transactionId, purpose: 'refund' }, response: { entries: entries.map((entry) => ({ sequence: entry.sequence, status: entry.status })), transfers: transfers.map((transfer) => transferView(transfer)) } },
+      details: {
+        query: { transaction_id: payment.transactionId, purpose: 'refund' },
+        response: {
+          entries: entries.map((entry) => ({ sequence: entry.sequence, status: entry.status })),
+          refund_entries: refundEntries.map((earlier) => ({ refund_transaction_id: earlier.id, entries: earlier.entries.map((entry) => ({ sequence: entry.sequence, status: entry.status })) })),
+          transfers: transfers.map((transfer) => transferView(transfer)),
+        },
+      },
     }),
     buildAuditEntry(deps, tenantId, at, {
       stream: `txn:${payment.transactionId}`, action: 'refund.requested', initiator, transactionId: payment.transactionId, refundId,
