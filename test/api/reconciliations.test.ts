@@ -133,6 +133,43 @@ describe('reconciliations', () => {
     assert.equal(await count(tenant, failedTransactionKind), 3);
   });
 
+  it('acts on a transfer for its most serious mismatch: an amount that also differs does not hide the status the statement contradicts (V6 → V2, V3)', async () => {
+    const tenant = await bank('Two-mismatch bank');
+    await toBank(service, tenant, 'paid-off', 'alice', '0123456700', '100.00');
+    await toBank(service, tenant, 'waiting-off', 'alice', '0123456197', '20.00');
+    assert.equal((await readTransfer(service, tenant, 'waiting-off'))['transfer_status'], 'TRANSFER-PENDING');
+    // Both one kobo apart from ours, and both failed according to the switch.
+    const statement = statementOf([['paid-off', '99.99', 'failed'], ['waiting-off', '19.99', 'failed']]);
+    const answer = await run(tenant, { type: 'batch_eod', date: today(), statement });
+    assert.equal(answer.status, 201, answer.text);
+    const log = logOf(answer);
+    assert.deepEqual([log.mismatch_counts['amount_differs'], log.mismatch_counts['status_differs'], log['escalated'], log['reversals_initiated']], [2, 2, 1, 1]);
+    const byReference = new Map(log.mismatches.map((mismatch) => [`${mismatch.kind}:${mismatch.reference}`, mismatch]));
+    // Every mismatch of a transfer shows the one action taken for it.
+    for (const kind of ['amount_differs', 'status_differs']) {
+      assert.deepEqual([byReference.get(`${kind}:paid-off`)?.action, byReference.get(`${kind}:paid-off`)?.outcome], ['escalated', 'TRANSFER-SUCCESS'], kind);
+      assert.deepEqual([byReference.get(`${kind}:waiting-off`)?.action, byReference.get(`${kind}:waiting-off`)?.outcome], ['status_queried', 'TRANSFER-REVERSED'], kind);
+    }
+    // The contradicted success is a case for a person with its incident report, never a reversal.
+    const paid = await readTransfer(service, tenant, 'paid-off');
+    assert.deepEqual([paid['transfer_status'], paid['reversal_id']], ['TRANSFER-SUCCESS', null]);
+    const failed = await service.runtime.deps.store.getRecord(tenant.tenantId as TenantId, failedTransactionKind, String(paid['failed_transaction_id']));
+    assert.deepEqual([failed?.body['detection_method'], failed?.body['status']], ['reconciliation', 'escalated']);
+    const incidents = await service.runtime.deps.store.listRecords(tenant.tenantId as TenantId, incidentKind, { limit: 50 });
+    assert.equal(incidents.items.filter((incident) => JSON.stringify(incident.body['transactions']).includes('"paid-off"')).length, 1);
+    // The waiting one was status-queried and reversed through the rules.
+    assert.equal((await readTransfer(service, tenant, 'waiting-off'))['transfer_status'], 'TRANSFER-REVERSED');
+
+    // Again: found done, nothing opened, escalated or reversed twice.
+    const again = await run(tenant, { type: 'batch_eod', date: today(), statement });
+    assert.equal(again.status, 201, again.text);
+    assert.deepEqual([logOf(again)['escalated'], logOf(again)['reversals_initiated']], [1, 0]);
+    assert.equal(await count(tenant, failedTransactionKind), 2);
+    assert.equal(await count(tenant, reversalKind), 1);
+    const after = await service.runtime.deps.store.listRecords(tenant.tenantId as TenantId, incidentKind, { limit: 50 });
+    assert.equal(after.items.filter((incident) => JSON.stringify(incident.body['transactions']).includes('"paid-off"')).length, 1);
+  });
+
   it('refuses a bad statement with its line and column, and writes nothing', async () => {
     const tenant = await bank('Refusal bank');
     const bad = `${statementHeader}\nok,1.00,NGN,successful,${today()},999,\nbad,12.345,NGN,successful,${today()},999,\n`;

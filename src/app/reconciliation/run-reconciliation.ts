@@ -139,20 +139,40 @@ async function match(deps: Dependencies, tenantId: TenantId, window: LedgerWindo
   return { checked: check.checked, matched, sums: check.sums, found, ours };
 }
 
+/**
+ * How much a mismatch can call for, to choose the one a reference is acted on for: the
+ * statement's word on the outcome (escalation, or a status query that may open a failed
+ * transaction) first, then an orphaned debit (a status query), then the kinds that are only
+ * reported (amounts that differ, legs that disagree, …).
+ */
+function mismatchWeight(kind: MismatchKind): number {
+  if (kind === 'status_differs' || kind === 'missing_theirs') return 2;
+  return kind === 'orphaned_debit' ? 1 : 0;
+}
+
 async function act(deps: Dependencies, matched: Matched, report: ActionReport, initiator: string): Promise<LoggedMismatch[]> {
+  // A reference is acted on once, for its most serious mismatch: the amount that differs is
+  // found before the status, and being only reported it must not hide the contradicted status.
+  const chosen = new Map<string, Mismatch>();
+  for (const mismatch of matched.found) {
+    const current = chosen.get(mismatch.reference);
+    if (current === undefined || mismatchWeight(mismatch.kind) > mismatchWeight(current.kind)) chosen.set(mismatch.reference, mismatch);
+  }
   const done = new Map<string, LoggedMismatch>();
   const logged: LoggedMismatch[] = [];
   let actions = 0;
   for (const mismatch of matched.found) {
-    const earlier = done.get(mismatch.reference);
-    let entry: LoggedMismatch;
-    if (earlier !== undefined) entry = { ...mismatch, action: earlier.action, ...(earlier.outcome === undefined ? {} : { outcome: earlier.outcome }) };
-    else if (actions >= mismatchActionsMax) entry = { ...mismatch, action: 'reported' };
-    else {
-      entry = await actOnMismatch(deps, mismatch, matched.ours.get(mismatch.reference), report, initiator);
-      if (entry.action !== 'reported') actions++;
-      done.set(mismatch.reference, entry);
+    let taken = done.get(mismatch.reference);
+    if (taken === undefined) {
+      const subject = chosen.get(mismatch.reference) ?? mismatch;
+      if (actions >= mismatchActionsMax) taken = { ...subject, action: 'reported' };
+      else {
+        taken = await actOnMismatch(deps, subject, matched.ours.get(mismatch.reference), report, initiator);
+        if (taken.action !== 'reported') actions++;
+      }
+      done.set(mismatch.reference, taken);
     }
+    const entry: LoggedMismatch = { ...mismatch, action: taken.action, ...(taken.outcome === undefined ? {} : { outcome: taken.outcome }) };
     if (logged.length < loggedMismatchesMax) logged.push(entry);
   }
   return logged;
