@@ -166,6 +166,37 @@ describe('disputes', () => {
     assert.equal((audit.body['data'] as unknown[]).filter((entry) => JSON.stringify(entry).includes(id)).length, 1, audit.text);
   });
 
+  it('escalates an overdue case by the job once: taken back to investigating, it is not escalated or notified again (D1)', async () => {
+    at('2026-12-09T09:00:00Z');
+    const failedId = String((await readTransfer(service, tenant, 'nip-91'))['failed_transaction_id']);
+    const byJob = String((await open({ failed_transaction_id: failedId })).body['dispute_reference']);
+    // Escalated by a person first: the job has not escalated it yet, so it will once, with its exposure.
+    const byPerson = String((await open({ failed_transaction_id: failedId })).body['dispute_reference']);
+    assert.equal((await patch(byPerson, { status: 'escalated' })).status, 200);
+    assert.equal((await patch(byPerson, { status: 'investigating' })).status, 200);
+    clock.offsetMs += 5 * 24 * hourMs;
+    await escalateOverdueDisputes(service.runtime.deps);
+    const escalated = ((await list('?status=escalated&limit=200')).body['data'] as Record<string, unknown>[]).filter((dispute) => [byJob, byPerson].includes(String(dispute['dispute_reference'])));
+    assert.deepEqual(escalated.map((dispute) => dispute['penalty_exposure']), ['10000.00', '10000.00']);
+    for (const id of [byJob, byPerson]) {
+      const back = await patch(id, { status: 'investigating', assigned_to: 'ops-7' });
+      assert.equal(back.status, 200, back.text);
+    }
+    // Still past the same deadline at the next runs: the cases stay with the person working them.
+    for (const run of [1, 2]) {
+      clock.offsetMs += hourMs;
+      assert.equal((await escalateOverdueDisputes(service.runtime.deps)).escalated, 0, `run ${run}`);
+    }
+    const investigating = ((await list('?status=investigating&limit=200')).body['data'] as Record<string, unknown>[]).filter((dispute) => [byJob, byPerson].includes(String(dispute['dispute_reference'])));
+    assert.equal(investigating.length, 2);
+    const audit = await call(service, 'GET', '/api/v1/audit?transaction_id=nip-91&action=dispute.escalated&limit=200', undefined, { token: tenant.keys['auditor']! });
+    const notices = await call(service, 'GET', '/api/v1/notifications?status=due&limit=200', undefined, { token: tenant.keys['operator']! });
+    for (const id of [byJob, byPerson]) {
+      assert.equal((audit.body['data'] as unknown[]).filter((entry) => JSON.stringify(entry).includes(id)).length, 1, `${id} escalated once`);
+      assert.equal((notices.body['data'] as Record<string, unknown>[]).filter((notice) => notice['template'] === 'dispute.overdue' && JSON.stringify(notice).includes(id)).length, 1, `${id} notified once`);
+    }
+  });
+
   it('counts no penalty for an overdue case whose transfer the status query found paid: it was never a failed item', async () => {
     at('2026-12-07T09:00:00Z');
     assert.equal((await toBank(service, tenant, 'paid-nip', 'alice', '0123456700', '300.00', { channel: 'nip' })).status, 201);

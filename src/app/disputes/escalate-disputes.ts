@@ -1,6 +1,7 @@
 // The escalation job (D1): an open or investigating dispute past its resolution deadline
-// becomes `escalated`, records its potential penalty exposure (default policy: ₦10,000
-// per NIP item not reversed within 24 h) and enqueues the `dispute.overdue` operations
+// becomes `escalated` (once: a case the job escalated that a person takes back to
+// investigating is theirs to work), records its potential penalty exposure (default
+// policy: ₦10,000 per NIP item not reversed within 24 h) and enqueues the `dispute.overdue` operations
 // notification, all in one commit, with the case's incident report (D3) when the tenant
 // reports dispute breaches. Incidents past their resolution target are flagged overdue
 // once. Safe to run twice at once: the dispute and incident writes are version-checked,
@@ -45,7 +46,9 @@ export async function escalateOverdueDisputes(deps: Dependencies, options: { ten
     await visitIndexed(deps.store, { kind: disputeKind, indexKey: disputeIndexKey(status), limit: escalationBatchMax }, async (record) => {
       if (options.tenantId !== undefined && record.tenantId !== options.tenantId) return false;
       const dispute = disputeFromRecord(record);
-      if (deps.clock.now() <= dispute.dueAt) return false;
+      // Escalated for being overdue once: the deadline never moves, so a case a person took
+      // back to investigating would otherwise be escalated (and notified) again at every run.
+      if (deps.clock.now() <= dispute.dueAt || dispute.escalatedAt !== null) return false;
       examined++;
       const penalty = await escalateOne(deps, dispute);
       if (penalty !== null) {
