@@ -50,7 +50,7 @@ describe('CBN reversal report', () => {
     assert.deepEqual(figures, {
       total_failures: 3, resolved_as_success: 0, automatic_reversals: 1, manual_reversals: 1,
       reversed_within_timeline: 1, reversed_beyond_timeline: 1, pending_within_timeline: 0, pending_beyond_timeline: 1,
-      reversed_amount: '500.00', penalty_exposure: '20000.00', currency: 'NGN', compliance_rate: 0.3333,
+      reversed_amount: '500.00', penalty_exposure: '20000.00', currency: 'NGN', compliance_rate: 0.3333, reversed_amounts: { NGN: '500.00' },
     });
     // The recount: every failed transaction and its reversal straight from the store, 24 hours each.
     const { store } = service.runtime.deps;
@@ -102,6 +102,26 @@ describe('CBN reversal report', () => {
     assert.equal(codeOf(await acknowledge()), 'cbn_report_not_submitted');
     const audit = await call(service, 'GET', '/api/v1/audit?action=cbn_report.submitted', undefined, { token: tenant.keys['auditor'] ?? '' });
     assert.equal((audit.body['data'] as unknown[]).length, 1);
+  });
+
+  it('adds only naira into the naira figures: reversals in other currencies are counted and summed per currency', async () => {
+    const other = await createTenant(service, 'Multi-currency bank', { dispute_timelines: { preset: 'cbn' } });
+    await fundedCustomer(service, other, 'naira', '1000.00');
+    await fundedCustomer(service, other, 'dollar', '1000.00', 'USD');
+    await fundedCustomer(service, other, 'yen', '100000', 'JPY');
+    assert.equal((await toBank(service, other, 'cur-ngn', 'naira', '0123456796', '100.00')).status, 502);
+    assert.equal((await toBank(service, other, 'cur-usd', 'dollar', '0123456796', '100.00', { currency: 'USD' })).status, 502);
+    assert.equal((await toBank(service, other, 'cur-jpy', 'yen', '0123456796', '5000', { currency: 'JPY' })).status, 502);
+    const answer = await call(service, 'GET', '/api/v1/transactions/reversals/compliance/cbn?period=2026-11', undefined, { token: other.keys['auditor'] ?? '' });
+    assert.equal(answer.status, 200, answer.text);
+    const figures = answer.body['figures'] as Record<string, unknown>;
+    // ₦100.00, $100.00 and ¥5000 reversed at once: three failures, three reversals, but 100.00 naira, not 250.00.
+    assert.deepEqual([figures['total_failures'], figures['automatic_reversals'], figures['reversed_within_timeline']], [3, 3, 3]);
+    assert.deepEqual([figures['reversed_amount'], figures['currency'], figures['penalty_exposure']], ['100.00', 'NGN', '0.00']);
+    assert.deepEqual(figures['reversed_amounts'], { JPY: '5000', NGN: '100.00', USD: '100.00' });
+    const csv = await call(service, 'GET', '/api/v1/transactions/reversals/compliance/cbn?period=2026-11', undefined, { token: other.keys['auditor'] ?? '', headers: { accept: 'text/csv' } });
+    const [header, row] = csv.text.trim().split('\r\n').map((line) => line.split(','));
+    assert.equal(row?.[(header ?? []).indexOf('reversed_amount')], '100.00');
   });
 
   it('refuses a bad period, an unknown report and roles outside compliance', async () => {

@@ -2,7 +2,7 @@
 // reversal records with the tenant's timeline rules and calendar, while the report is a
 // draft; submitting freezes the figures; the CBN's acknowledgement adds its reference.
 // Each step is audited.
-import { cbnReportFigures, lagosMonth, type ReportFigures, type ReportItem } from '../../domain/compliance/cbn-report.ts';
+import { cbnReportFigures, lagosMonth, reportCurrency, type ReportFigures, type ReportItem } from '../../domain/compliance/cbn-report.ts';
 import type { TenantId } from '../../domain/ids.ts';
 import { invariant } from '../../domain/invariant.ts';
 import { formatAmount } from '../../domain/money/money.ts';
@@ -57,7 +57,7 @@ async function reportItems(deps: Dependencies, tenantId: TenantId, period: strin
       // Every failed transaction here is an inter-bank (NIP) transfer: the rail's rules apply.
       const deadline = deadlineFor(rules, { openedAt: failed.detectedAt, channel: 'nip', failureType: failed.failureType, amountMinor: failed.amountMinor, currency: failed.currency }, calendar);
       items.push({
-        failedAt: failed.detectedAt, dueAt: deadline.dueAt, resolvedAsSuccess: failed.status === 'resolved', amountMinor: failed.amountMinor,
+        failedAt: failed.detectedAt, dueAt: deadline.dueAt, resolvedAsSuccess: failed.status === 'resolved', amountMinor: failed.amountMinor, currency: failed.currency,
         reversal: reversal?.status === 'COMPLETED' ? { mode: reversal.mode, completedAt: reversal.updatedAt } : null,
       });
     }
@@ -72,8 +72,10 @@ export function figuresView(figures: ReportFigures): JsonObject {
     automatic_reversals: figures.automaticReversals, manual_reversals: figures.manualReversals,
     reversed_within_timeline: figures.reversedWithinTimeline, reversed_beyond_timeline: figures.reversedBeyondTimeline,
     pending_within_timeline: figures.pendingWithinTimeline, pending_beyond_timeline: figures.pendingBeyondTimeline,
-    reversed_amount: formatAmount(figures.reversedAmountMinor, 'NGN'), penalty_exposure: formatAmount(figures.penaltyExposureMinor, 'NGN'),
-    currency: 'NGN', compliance_rate: Math.round(figures.complianceRate * 10_000) / 10_000,
+    // Naira only: minor units of other currencies are not kobo. Every currency's reversals are in reversed_amounts.
+    reversed_amount: formatAmount(figures.reversedAmountMinor, reportCurrency), penalty_exposure: formatAmount(figures.penaltyExposureMinor, reportCurrency),
+    currency: reportCurrency, compliance_rate: Math.round(figures.complianceRate * 10_000) / 10_000,
+    reversed_amounts: Object.fromEntries([...figures.reversedByCurrency].sort(([a], [b]) => a.localeCompare(b)).map(([currency, minor]) => [currency, formatAmount(minor, currency)])),
   };
 }
 

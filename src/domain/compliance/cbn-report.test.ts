@@ -5,7 +5,7 @@ import { cbnReportFigures, lagosMonth, type ReportItem } from './cbn-report.ts';
 import { defaultPenaltyPolicy } from '../timelines/penalty-exposure.ts';
 
 const hourMs = 60 * 60 * 1000;
-const item = (overrides: Partial<ReportItem>): ReportItem => ({ failedAt: 0, dueAt: 24 * hourMs, resolvedAsSuccess: false, amountMinor: 100n, reversal: null, ...overrides });
+const item = (overrides: Partial<ReportItem>): ReportItem => ({ failedAt: 0, dueAt: 24 * hourMs, resolvedAsSuccess: false, amountMinor: 100n, currency: 'NGN', reversal: null, ...overrides });
 
 describe('CBN report figures', () => {
   it('leaves late successes out of the failures and counts every reversal once', () => {
@@ -20,6 +20,18 @@ describe('CBN report figures', () => {
     assert.equal(figures.reversedAmountMinor, 150n);
     assert.equal(figures.penaltyExposureMinor, 10_000_00n, 'only the item reversed after 24 hours');
     assert.equal(figures.complianceRate, 0.5);
+  });
+  it('adds only naira into the reversed amount, and each currency into its own', () => {
+    const reversal = { mode: 'automatic', completedAt: hourMs } as const;
+    const figures = cbnReportFigures([
+      item({ reversal, amountMinor: 100_00n }),
+      item({ reversal, amountMinor: 100_00n, currency: 'USD' }),
+      item({ reversal, amountMinor: 5000n, currency: 'JPY' }),
+      item({ reversal, amountMinor: 50n }),
+    ], defaultPenaltyPolicy, 10 * hourMs);
+    assert.equal(figures.reversedAmountMinor, 100_50n);
+    assert.deepEqual([...figures.reversedByCurrency].sort(), [['JPY', 5000n], ['NGN', 100_50n], ['USD', 100_00n]]);
+    assert.deepEqual([figures.totalFailures, figures.automaticReversals, figures.reversedWithinTimeline], [4, 4, 4], 'every currency is counted');
   });
   it('is fully compliant when nothing has been judged yet', () => {
     assert.equal(cbnReportFigures([], defaultPenaltyPolicy, 0).complianceRate, 1);

@@ -1,9 +1,15 @@
 // The CBN reversal report (D2): per period, how many transfers failed, how many were
 // reversed automatically and manually, and how many within and beyond their timeline,
 // with the penalty exposure of the late ones. Pure: the app gives it every failed
-// transaction of the period with its reversal and deadline.
+// transaction of the period with its reversal and deadline. Money figures are naira: an
+// amount in another currency is counted but never added into them (its minor units are
+// not kobo); the reversed amounts per currency are given beside.
+import type { CurrencyCode } from '../money/currencies.ts';
 import { penaltyExposureMinor, type PenaltyPolicy } from '../timelines/penalty-exposure.ts';
 import { lagosUtcOffsetMs } from '../timelines/lagos-dates.ts';
+
+/** The currency of the report's money figures. */
+export const reportCurrency: CurrencyCode = 'NGN';
 
 export type ReportItem = {
   readonly failedAt: number;
@@ -11,6 +17,7 @@ export type ReportItem = {
   /** A late success is not a failure: the money reached the beneficiary. */
   readonly resolvedAsSuccess: boolean;
   readonly amountMinor: bigint;
+  readonly currency: CurrencyCode;
   readonly reversal: { readonly mode: 'automatic' | 'manual'; readonly completedAt: number } | null;
 };
 
@@ -23,7 +30,11 @@ export type ReportFigures = {
   readonly reversedBeyondTimeline: number;
   readonly pendingWithinTimeline: number;
   readonly pendingBeyondTimeline: number;
+  /** Naira reversed (reportCurrency); other currencies only in reversedByCurrency. */
   readonly reversedAmountMinor: bigint;
+  /** Minor units reversed per currency, naira included; a currency appears once something in it was reversed. */
+  readonly reversedByCurrency: ReadonlyMap<CurrencyCode, bigint>;
+  /** The policy's fixed charge per late item, in the policy's currency (naira by default), whatever the item's currency. */
   readonly penaltyExposureMinor: bigint;
   /** Reversed within the timeline, over every failure whose timeline has run out or that was reversed; 1 when none. */
   readonly complianceRate: number;
@@ -38,7 +49,7 @@ export function cbnReportFigures(items: readonly ReportItem[], policy: PenaltyPo
   let reversedBeyondTimeline = 0;
   let pendingWithinTimeline = 0;
   let pendingBeyondTimeline = 0;
-  let reversedAmountMinor = 0n;
+  const reversedByCurrency = new Map<CurrencyCode, bigint>();
   let exposure = 0n;
   for (const item of items) {
     if (item.resolvedAsSuccess) {
@@ -55,14 +66,14 @@ export function cbnReportFigures(items: readonly ReportItem[], policy: PenaltyPo
     }
     if (item.reversal.mode === 'automatic') automaticReversals++;
     else manualReversals++;
-    reversedAmountMinor += item.amountMinor;
+    reversedByCurrency.set(item.currency, (reversedByCurrency.get(item.currency) ?? 0n) + item.amountMinor);
     if (item.reversal.completedAt <= item.dueAt) reversedWithinTimeline++;
     else reversedBeyondTimeline++;
   }
   const judged = reversedWithinTimeline + reversedBeyondTimeline + pendingBeyondTimeline;
   return {
     totalFailures, resolvedAsSuccess, automaticReversals, manualReversals, reversedWithinTimeline, reversedBeyondTimeline,
-    pendingWithinTimeline, pendingBeyondTimeline, reversedAmountMinor, penaltyExposureMinor: exposure,
+    pendingWithinTimeline, pendingBeyondTimeline, reversedAmountMinor: reversedByCurrency.get(reportCurrency) ?? 0n, reversedByCurrency, penaltyExposureMinor: exposure,
     complianceRate: judged === 0 ? 1 : reversedWithinTimeline / judged,
   };
 }
