@@ -51,7 +51,7 @@ function kindAt(index: number): (typeof sprinkled)[number] | null {
 
 function ours(index: number): LedgerTransfer {
   const amountMinor = BigInt(10_000 + (index % 9_973) * 7);
-  return { reference: `TRF-${index}`, status: 'TRANSFER-SUCCESS', amountMinor, currency: 'NGN', createdAt: dayStart, interbank: true, leg: 'posted' };
+  return { reference: `TRF-${index}`, status: 'TRANSFER-SUCCESS', amountMinor, currency: 'NGN', createdAt: dayStart, interbank: true, leg: 'posted', legAmountMinor: amountMinor };
 }
 
 async function writeStatement(path: string, count: number): Promise<Record<MismatchKind, number>> {

@@ -79,6 +79,26 @@ describe('reconciliations', () => {
     assert.deepEqual((await read(tenant, '?type=batch_eod')).body['data'], []);
   });
 
+  it('reports a transfer whose record and journal lines disagree on the amount, and its currency\'s sums (V6)', async () => {
+    const tenant = await bank('Disagreeing bank');
+    await toBank(service, tenant, 'agree-1', 'alice', '0123456700', '100.00');
+    await toBank(service, tenant, 'disagree-1', 'alice', '0123456700', '100.00');
+    // The transfer record altered after the fact (a bad migration, a hand edit): it now says 90.00, its journal lines 100.00.
+    const store = service.runtime.deps.store;
+    const stored = await store.getRecord(tenant.tenantId as TenantId, 'transfer', 'disagree-1');
+    assert.ok(stored !== null);
+    const edited = await store.commit({
+      tenantId: stored.tenantId, at: Date.now(),
+      records: [{ kind: stored.kind, id: stored.id, body: { ...stored.body, amount_minor: '9000' }, expectedVersion: stored.version, ...(stored.indexKey === null ? {} : { indexKey: stored.indexKey }) }],
+    });
+    assert.ok(edited.ok);
+    const log = logOf(await run(tenant, { type: 'real_time' }));
+    assert.deepEqual([log.mismatch_counts['legs_disagree'], log.mismatch_counts['sums_differ']], [1, 1], JSON.stringify(log.mismatches));
+    assert.deepEqual(log.mismatches.filter((mismatch) => mismatch.kind === 'legs_disagree').map((mismatch) => mismatch.reference), ['disagree-1']);
+    const sums = (log['sums'] as Record<string, Record<string, string>>)['NGN'];
+    assert.equal(BigInt(sums?.['debited_minor'] ?? '0') + 1000n, BigInt(sums?.['credited_minor'] ?? '0'), JSON.stringify(sums));
+  });
+
   it('matches the day against a settlement statement and acts on each mismatch kind through the status query (V6 → V2, V3)', async () => {
     const tenant = await bank('Statement bank');
     await toBank(service, tenant, 'ok-1', 'alice', '0123456700', '100.00');

@@ -44,20 +44,22 @@ export async function* transfersInWindow(store: Store, tenantId: TenantId, windo
   }
 }
 
-async function legOf(store: Store, transfer: MoneyTransfer): Promise<LegState> {
+/** What the transfer's debit leg became in the journal, and the amount the journal line holds for it. */
+async function legOf(store: Store, transfer: MoneyTransfer): Promise<{ readonly leg: LegState; readonly amountMinor: bigint }> {
   if (transfer.receiver.kind === 'account') {
     const posted = await store.getTransfer(transfer.tenantId, transfer.journalTransferId);
-    return posted?.kind === 'posted' ? 'posted' : 'held';
+    return { leg: posted?.kind === 'posted' ? 'posted' : 'held', amountMinor: posted?.amountMinor ?? 0n };
   }
   const resolution = await store.getPendingResolution(transfer.tenantId, transfer.journalTransferId);
-  if (resolution === null) return 'held';
-  return resolution.kind === 'post_pending' ? 'posted' : 'voided';
+  if (resolution !== null) return { leg: resolution.kind === 'post_pending' ? 'posted' : 'voided', amountMinor: resolution.amountMinor };
+  const hold = await store.getTransfer(transfer.tenantId, transfer.journalTransferId);
+  return { leg: 'held', amountMinor: hold?.amountMinor ?? 0n };
 }
 
-function ledgerTransfer(transfer: MoneyTransfer, leg: LegState): LedgerTransfer {
+function ledgerTransfer(transfer: MoneyTransfer, leg: { readonly leg: LegState; readonly amountMinor: bigint }): LedgerTransfer {
   return {
     reference: transfer.reference, status: transfer.status, amountMinor: transfer.amountMinor, currency: transfer.currency,
-    createdAt: transfer.createdAt, interbank: transfer.receiver.kind === 'bank', leg,
+    createdAt: transfer.createdAt, interbank: transfer.receiver.kind === 'bank', leg: leg.leg, legAmountMinor: leg.amountMinor,
   };
 }
 
@@ -67,7 +69,7 @@ function ledgerTransfer(transfer: MoneyTransfer, leg: LegState): LedgerTransfer 
  */
 export async function withLeg(deps: Pick<Dependencies, 'store'>, transfer: MoneyTransfer): Promise<{ transfer: MoneyTransfer; ledger: LedgerTransfer }> {
   const leg = await legOf(deps.store, transfer);
-  if (leg === expectedLeg(transfer.status)) return { transfer, ledger: ledgerTransfer(transfer, leg) };
+  if (leg.leg === expectedLeg(transfer.status)) return { transfer, ledger: ledgerTransfer(transfer, leg) };
   const record = await deps.store.getRecord(transfer.tenantId, transferKind, transfer.reference);
   const current = record === null ? transfer : transferFromRecord(record);
   return { transfer: current, ledger: ledgerTransfer(current, await legOf(deps.store, current)) };

@@ -21,6 +21,12 @@ export type LedgerTransfer = {
   /** To another bank (on the settlement statement) or between accounts here. */
   readonly interbank: boolean;
   readonly leg: LegState;
+  /**
+   * What the journal holds for the debit leg, read from the journal itself: the hold's
+   * amount while held, the posted or voided amount once resolved. The transfer record says
+   * `amountMinor`; the two must agree, and the sums below compare them.
+   */
+  readonly legAmountMinor: bigint;
 };
 
 export const mismatchKinds = [
@@ -88,12 +94,16 @@ export class LedgerCheck {
       sums = { debitedMinor: 0n, creditedMinor: 0n, returnedMinor: 0n, heldMinor: 0n };
       this.sums.set(transfer.currency, sums);
     }
+    // Debited: what the transfer records say was sent; credited, returned or held: what the
+    // journal moved. They differ only where a record and its journal lines disagree.
     sums.debitedMinor += transfer.amountMinor;
-    if (transfer.leg === 'posted') sums.creditedMinor += transfer.amountMinor;
-    else if (transfer.leg === 'voided') sums.returnedMinor += transfer.amountMinor;
-    else sums.heldMinor += transfer.amountMinor;
+    if (transfer.leg === 'posted') sums.creditedMinor += transfer.legAmountMinor;
+    else if (transfer.leg === 'voided') sums.returnedMinor += transfer.legAmountMinor;
+    else sums.heldMinor += transfer.legAmountMinor;
     const expected = expectedLeg(transfer.status);
-    if (transfer.leg !== expected) {
+    if (transfer.legAmountMinor !== transfer.amountMinor) {
+      found({ kind: 'legs_disagree', reference: transfer.reference, ours: ours(transfer), detail: `the transfer is for ${transfer.amountMinor} but its journal leg moved ${transfer.legAmountMinor} (minor units)` });
+    } else if (transfer.leg !== expected) {
       found({ kind: 'legs_disagree', reference: transfer.reference, ours: ours(transfer), detail: `the transfer is ${transfer.status} but its debit is ${transfer.leg}, not ${expected}` });
     } else if (transfer.status === 'TRANSFER-PENDING' && this.#now - transfer.createdAt >= this.#graceMs) {
       found({ kind: 'orphaned_debit', reference: transfer.reference, ours: ours(transfer), detail: 'the debit has no outcome after the grace period' });

@@ -16,7 +16,8 @@ function statementOf(...rows: string[]): Statement {
 }
 
 function ours(reference: string, overrides: Partial<LedgerTransfer> = {}): LedgerTransfer {
-  return { reference, status: 'TRANSFER-SUCCESS', amountMinor: 150_000n, currency: 'NGN', createdAt: 0, interbank: true, leg: 'posted', ...overrides };
+  const amountMinor = overrides.amountMinor ?? 150_000n;
+  return { reference, status: 'TRANSFER-SUCCESS', amountMinor, currency: 'NGN', createdAt: 0, interbank: true, leg: 'posted', legAmountMinor: amountMinor, ...overrides };
 }
 
 function compare(transfers: LedgerTransfer[], statement: Statement): Mismatch[] {
@@ -106,14 +107,14 @@ describe('LedgerCheck', () => {
     assert.equal(check.checked, 5);
   });
 
-  it('reports a currency whose sums do not add up', () => {
+  it('reports a transfer whose journal leg moved another amount than it says, and its currency\'s sums', () => {
     const check = new LedgerCheck(0, 0);
-    check.add(ours('a', { currency: 'USD' }), () => undefined);
-    const usd = check.sums.get('USD');
-    assert.ok(usd !== undefined);
-    usd.creditedMinor -= 1n;
     const found: Mismatch[] = [];
+    check.add(ours('a', { currency: 'USD' }), (m) => found.push(m));
+    check.add(ours('short', { currency: 'USD', legAmountMinor: 149_999n }), (m) => found.push(m));
+    check.add(ours('held-short', { currency: 'NGN', status: 'TRANSFER-PENDING', leg: 'held', legAmountMinor: 1n, createdAt: 0 }), (m) => found.push(m));
     check.finish((m) => found.push(m));
-    assert.deepEqual(found.map((m) => [m.kind, m.reference]), [['sums_differ', 'USD']]);
+    assert.deepEqual(found.map((m) => [m.kind, m.reference]), [['legs_disagree', 'short'], ['legs_disagree', 'held-short'], ['sums_differ', 'USD'], ['sums_differ', 'NGN']]);
+    assert.deepEqual(check.sums.get('USD'), { debitedMinor: 300_000n, creditedMinor: 299_999n, returnedMinor: 0n, heldMinor: 0n });
   });
 });
