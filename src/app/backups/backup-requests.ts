@@ -1,13 +1,14 @@
 // Backups over the API (B1): a tenant's admin or auditor takes a backup of the tenant now,
 // and lists the backups taken, with the chain head each one vouches for.
 import type { TenantId } from '../../domain/ids.ts';
-import { ok, type Result } from '../../domain/result.ts';
+import { ok, refuse, type Result } from '../../domain/result.ts';
 import type { Principal } from '../access/principal.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { BlobStore } from '../ports/blob-store.ts';
 import type { JsonObject } from '../ports/store.ts';
 import type { Reply } from '../shared/reply.ts';
 import type { BackupManifest } from './backup-format.ts';
+import { BackupRunningError } from './backup-lease.ts';
 import { backupTenant, listManifests, readManifest, type BackupReport } from './write-backup.ts';
 
 type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;
@@ -26,8 +27,15 @@ function manifestView(stamp: string, manifest: BackupManifest): JsonObject {
   };
 }
 
-export async function takeBackup(deps: Dependencies, blobs: BlobStore, principal: TenantPrincipal, settleMs: number): Promise<Result<Reply, never>> {
-  const report = await backupTenant(deps, blobs, principal.tenantId, { settleMs });
+export async function takeBackup(deps: Dependencies, blobs: BlobStore, principal: TenantPrincipal, settleMs: number): Promise<Result<Reply, 'conflict'>> {
+  let report: BackupReport;
+  try {
+    report = await backupTenant(deps, blobs, principal.tenantId, { settleMs });
+  } catch (error) {
+    // Another process's backup of the tenant outlasted the wait: this one would fork the chain.
+    if (error instanceof BackupRunningError) return refuse('conflict', undefined, error.message);
+    throw error;
+  }
   return ok({ statusCode: 201, body: { message: 'Backup written.', status: 'completed', backup: reportView(report) } });
 }
 

@@ -11,6 +11,7 @@ import type { TenantId } from '../../domain/ids.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { BlobStore } from '../ports/blob-store.ts';
+import { BackupRunningError, holdsBackupLease, releaseBackupLease, withBackupLease, type BackupLease } from './backup-lease.ts';
 import {
   auditFileName, auditLine, backupFormat, backupStamp, headFromLine, headLine, headsFileName, manifestName, manifestSchema,
   recordLine, recordsFileName, type BackupManifest,
@@ -124,15 +125,27 @@ async function* mapped<T>(source: AsyncIterable<T>, line: (item: T) => string): 
   for await (const item of source) yield line(item);
 }
 
-export async function backupTenant(deps: BackupDependencies, blobs: BlobStore, tenantId: TenantId, options: { settleMs?: number } = {}): Promise<BackupReport> {
-  const startedAt = deps.clock.now();
-  const horizon = startedAt - (options.settleMs ?? backupSettleMs);
+export type BackupOptions = { readonly settleMs?: number; readonly leaseWaitMs?: number };
+
+/**
+ * Backs up one tenant, continuing its last backup. Runs of one tenant never overlap (see
+ * backup-lease.ts): the lease is taken before the last manifest is read.
+ */
+export async function backupTenant(deps: BackupDependencies, blobs: BlobStore, tenantId: TenantId, options: BackupOptions = {}): Promise<BackupReport> {
+  const backupId = deps.ids.next('bak');
+  return withBackupLease(deps, tenantId, backupId, (lease) => backupUnderLease(deps, blobs, lease, backupId, options), options.leaseWaitMs);
+}
+
+async function backupUnderLease(deps: BackupDependencies, blobs: BlobStore, lease: BackupLease, backupId: string, options: BackupOptions): Promise<BackupReport> {
+  const { tenantId } = lease;
   const manifests = await listManifests(blobs, tenantId);
   const lastKey = manifests.at(-1);
   const previous = lastKey === undefined ? null : await readManifest(blobs, lastKey);
+  // Stamps sort in run order even if this process's clock is behind the previous run's.
+  const startedAt = Math.max(deps.clock.now(), previous === null ? 0 : Date.parse(previous.created_at) + 1);
+  const horizon = startedAt - (options.settleMs ?? backupSettleMs);
   const previousStamp = lastKey?.split('/')[1] ?? null;
   const heads = previous === null || previousStamp === null ? new Map<string, AuditStreamHead>() : await previousHeads(blobs, tenantId, previousStamp);
-  const backupId = deps.ids.next('bak');
   const stamp = backupStamp(startedAt, backupId);
   const folder = `${tenantId}/${stamp}`;
   const fromAt = previous === null ? null : previous.audit_horizon_at - (options.settleMs ?? backupSettleMs);
@@ -146,19 +159,28 @@ export async function backupTenant(deps: BackupDependencies, blobs: BlobStore, t
     audit_horizon_at: horizon, records_changed_since: previous?.records_changed_until ?? null, records_changed_until: horizon,
     files: { audit, records, heads: headsFile }, chain_head: chainHead,
   };
+  // A run that outlived its lease may have been overtaken; its manifest would fork the chain.
+  if (!(await holdsBackupLease(deps, lease))) throw new BackupRunningError(`the backup of ${tenantId} lost its lease to another run; nothing was recorded`);
   await blobs.put(`${folder}/${manifestName}`, Readable.from([JSON.stringify(manifest, null, 2)]), 'application/json');
   const entry = await buildAuditEntry(deps, tenantId, deps.clock.now(), {
     stream: 'backup', action: 'backup.completed', initiator: 'system:backup', status: 'completed',
     reason: `${audit.count} audit records, ${records.count} records to ${blobs.location}`,
     details: { response: { backup_id: backupId, stamp, chain_head: chainHead } },
   });
-  const committed = await deps.store.commit({ tenantId, at: deps.clock.now(), audit: [entry] });
+  const committed = await deps.store.commit({ tenantId, at: deps.clock.now(), audit: [entry], records: [releaseBackupLease(lease)] });
   if (!committed.ok) throw new Error(`the backup of ${tenantId} could not be audited: ${committed.conflict.kind}`);
   return { tenantId, stamp, location: blobs.location, auditRecords: audit.count, records: records.count, chainHead };
 }
 
-export async function backupAllTenants(deps: BackupDependencies, blobs: BlobStore, options: { settleMs?: number } = {}): Promise<BackupReport[]> {
+/** Every tenant in turn; a tenant that another process is backing up is left to that run. */
+export async function backupAllTenants(deps: BackupDependencies, blobs: BlobStore, options: BackupOptions = {}): Promise<BackupReport[]> {
   const reports: BackupReport[] = [];
-  for (const tenantId of await deps.store.listTenantIds()) reports.push(await backupTenant(deps, blobs, tenantId, options));
+  for (const tenantId of await deps.store.listTenantIds()) {
+    try {
+      reports.push(await backupTenant(deps, blobs, tenantId, options));
+    } catch (error) {
+      if (!(error instanceof BackupRunningError)) throw error;
+    }
+  }
   return reports;
 }
