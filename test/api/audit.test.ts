@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { TenantId } from '../../src/domain/ids.ts';
+import { verifyAuditTrail } from '../../src/app/audit/verify-audit.ts';
 import { testStoreKind } from '../support/test-store.ts';
 import { startService, type TestService } from '../support/service.ts';
 import { call, createTenant, paymentBody, type Tenant } from '../support/client.ts';
@@ -126,6 +127,43 @@ describe('audit trail', () => {
     await tamper((db) => {
       db.prepare("DELETE FROM audit_records WHERE stream = 'txn:a-2' AND sequence = (SELECT MAX(sequence) FROM audit_records WHERE stream = 'txn:a-2')").run();
     }, 'head_mismatch')();
+  }));
+
+  it('names a truncated stream tail through its head, which the database refuses to move back or delete', { skip: sqliteOnly() }, () => closeAfter(async () => {
+    await service.runtime.deps.store.sealAuditCheckpoint(tenant.tenantId as TenantId, Date.now());
+    // A record after the checkpoint: only the stream head vouches for it.
+    assert.equal((await call(service, 'GET', '/api/v1/payments/a-2/ledger', undefined, { token: tenant.keys['operator']! })).status, 200);
+    const broken = await tamper((db) => {
+      const last = db.prepare("SELECT sequence FROM audit_records WHERE stream = 'txn:a-2' ORDER BY sequence DESC LIMIT 1").get() as { sequence: number };
+      db.prepare("DELETE FROM audit_records WHERE stream = 'txn:a-2' AND sequence = ?").run(last.sequence);
+      const previous = db.prepare("SELECT sequence, hash FROM audit_records WHERE stream = 'txn:a-2' AND sequence = ?").get(last.sequence - 1) as { sequence: number; hash: string };
+      assert.throws(() => db.prepare("UPDATE audit_heads SET sequence = ?, hash = ? WHERE stream = 'txn:a-2'").run(previous.sequence, previous.hash), /forward only/);
+      assert.throws(() => db.prepare("DELETE FROM audit_heads WHERE stream = 'txn:a-2'").run(), /never deleted/);
+    }, 'head_mismatch')();
+    assert.equal(broken.sequence, 4, 'the records now end at #4, below the head');
+  }));
+
+  it('names a checkpoint removed from the middle of the checkpoint chain', { skip: sqliteOnly() }, () => closeAfter(async () => {
+    const tenantId = tenant.tenantId as TenantId;
+    for (const offset of [0, 1, 2]) {
+      await service.runtime.deps.store.sealAuditCheckpoint(tenantId, Date.now() + offset);
+      await call(service, 'GET', '/api/v1/payments/a-2/ledger', undefined, { token: tenant.keys['operator']! });
+    }
+    assert.equal((await verify()).body['status'], 'intact');
+    const database = new Database(join(service.dataDir, 'contra.db'));
+    try {
+      for (const trigger of database.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_checkpoints'").all() as { name: string }[]) {
+        database.exec(`DROP TRIGGER "${trigger.name}"`);
+      }
+      database.prepare('DELETE FROM audit_checkpoints WHERE tenant_id = ? AND sequence = 2').run(tenantId);
+    } finally {
+      database.close();
+    }
+    const response = await verify();
+    assert.equal(response.body['status'], 'broken', response.text);
+    assert.deepEqual(response.body['first_broken'], { record_id: '', stream: '', sequence: 0, problem: 'checkpoint_mismatch' });
+    const verification = await verifyAuditTrail(service.runtime.deps, tenantId);
+    assert.match(verification.firstBroken?.detail ?? '', /checkpoint #2 is missing before checkpoint #3/);
   }));
 
   it('refuses UPDATE and DELETE of audit rows while the database protections are in place', { skip: sqliteOnly() }, () => closeAfter(() => {

@@ -160,6 +160,8 @@ export interface Store {
   /** Seals every stream head of the tenant into a new checkpoint, atomically. */
   sealAuditCheckpoint(tenantId: TenantId, at: number): Promise<AuditCheckpoint>;
   latestAuditCheckpoint(tenantId: TenantId): Promise<AuditCheckpoint | null>;
+  /** Up to `limit` checkpoints with a sequence above `afterSequence`, oldest first (verification walks the chain). */
+  listAuditCheckpoints(tenantId: TenantId, afterSequence: number, limit: number): Promise<readonly AuditCheckpoint[]>;
   listTenantIds(): Promise<readonly TenantId[]>;
 
   close(): Promise<void>;

@@ -314,3 +314,68 @@ describe('audit chain verification', () => {
     assert.equal(checkpoint.hash, hashBeforeHeadsWereStored);
   });
 });
+
+describe('checkpoint chain verification', () => {
+  /** The trail with its two checkpoints: #1 over every stream's first record, #2 the latest. */
+  function chainedTrail(): Trail & { first: AuditCheckpoint; second: AuditCheckpoint } {
+    const trail = buildTrail();
+    const second = trail.checkpoint!;
+    const first = sealCheckpoint(tenantId, startAt + 10, headsOf(trail.records.filter((record) => record.sequence === 1)), null);
+    assert.equal(second.previousHash, first.hash);
+    return { ...trail, first, second };
+  }
+
+  function broken(verification: AuditVerification): Omit<Expected, 'recordId'> & { detail: string } {
+    assert.equal(verification.status, 'broken');
+    const { recordId: _id, ...named } = verification.firstBroken!;
+    return named;
+  }
+
+  it('finds an untouched chain intact, read with or without the latest checkpoint', () => {
+    const trail = chainedTrail();
+    assert.equal(verifyAuditChain(trail.records, trail.heads, trail.second, [trail.first]).status, 'intact');
+    assert.equal(verifyAuditChain(trail.records, trail.heads, trail.second, [trail.first, trail.second]).status, 'intact');
+  });
+
+  it('names a checkpoint removed from the middle of the chain', () => {
+    const trail = chainedTrail();
+    const third = sealCheckpoint(tenantId, startAt + 30, trail.heads, trail.second);
+    const found = broken(verifyAuditChain(trail.records, trail.heads, third, [trail.first, third]));
+    assert.deepEqual([found.problem, found.stream], ['checkpoint_mismatch', '']);
+    assert.match(found.detail, /checkpoint #2 is missing before checkpoint #3/);
+  });
+
+  it('names the newest checkpoints gone from the snapshot the chain was read before', () => {
+    const trail = chainedTrail();
+    const found = broken(verifyAuditChain(trail.records, trail.heads, trail.first, [trail.first, trail.second]));
+    assert.match(found.detail, /checkpoint #2 is gone: the latest checkpoint is #1/);
+  });
+
+  it('names an older checkpoint that was altered or unlinked', () => {
+    const trail = chainedTrail();
+    const altered = { ...trail.first, heads: trail.first.heads.slice(1) };
+    assert.match(broken(verifyAuditChain(trail.records, trail.heads, trail.second, [altered, trail.second])).detail, /checkpoint #1 does not match its own hash/);
+    const unlinked = sealCheckpoint(tenantId, startAt + 20, trail.second.heads, { ...trail.first, hash: 'f'.repeat(64) });
+    assert.match(broken(verifyAuditChain(trail.records, trail.heads, unlinked, [trail.first, unlinked])).detail, /checkpoint #2 does not link to checkpoint #1/);
+  });
+
+  it('names a stream that a later checkpoint seals lower than an earlier one', () => {
+    const trail = chainedTrail();
+    const lower = sealCheckpoint(tenantId, startAt + 30, trail.heads.map((head) => (head.stream === 'txn:a-2' ? { ...head, sequence: 1, hash: recordOf(trail, 'txn:a-2', 1).hash } : head)), trail.second);
+    const found = broken(verifyAuditChain(trail.records, trail.heads, lower, [trail.first, trail.second, lower]));
+    assert.deepEqual([found.problem, found.stream, found.sequence], ['checkpoint_mismatch', 'txn:a-2', 1]);
+    assert.match(found.detail, /below #4 sealed by the checkpoint before it/);
+  });
+
+  it('names a rewritten stream through an older checkpoint when the latest one was forged over it', () => {
+    const trail = chainedTrail();
+    const rewritten = chainStream('txn:a-2', 4, (append) => ({ ...append, amount: '1.00' }));
+    trail.records = inScanOrder([...trail.records.filter((record) => record.stream !== 'txn:a-2'), ...rewritten]);
+    setHead(trail, 'txn:a-2', rewritten.at(-1)!);
+    const forged = sealCheckpoint(tenantId, startAt + 20, trail.second.heads.map((head) => (head.stream === 'txn:a-2' ? { ...head, hash: rewritten.at(-1)!.hash } : head)), trail.first);
+    assert.equal(verifyAuditChain(trail.records, trail.heads, forged).status, 'intact', 'the latest checkpoint alone is fooled');
+    const found = broken(verifyAuditChain(trail.records, trail.heads, forged, [trail.first, forged]));
+    assert.deepEqual([found.problem, found.stream, found.sequence], ['checkpoint_mismatch', 'txn:a-2', 1]);
+    assert.match(found.detail, /#1 is not the record checkpoint #1 sealed/);
+  });
+});

@@ -1,6 +1,8 @@
 // Verification of a tenant's audit trail (A3), pure and streaming: records are visited one
-// at a time in stream then sequence order, then compared with the stream heads and the
-// latest checkpoint; the first record that was edited, removed, inserted or reordered is named.
+// at a time in stream then sequence order, then compared with the stream heads, the latest
+// checkpoint and every checkpoint before it (the checkpoint chain: gapless, each linked to
+// the one before, no stream sealed lower than before, every sealed record still there);
+// the first record that was edited, removed, inserted or reordered is named.
 import { invariant } from '../invariant.ts';
 import {
   compareStreams,
@@ -24,7 +26,10 @@ export type AuditProblem =
   | 'sequence_out_of_order'
   /** The stream head disagrees with the stream's last record: its tail was removed or forged. */
   | 'head_mismatch'
-  /** The latest checkpoint does not match the records it sealed: a stream was rewritten or truncated. */
+  /**
+   * A checkpoint does not match the records it sealed (a stream was rewritten or
+   * truncated), or the chain of checkpoints is broken (one removed, altered or unlinked).
+   */
   | 'checkpoint_mismatch';
 
 export type BrokenRecord = {
@@ -56,6 +61,8 @@ export type AuditVerifierOptions = {
    * remembers the id and hash of every record so that `finish` can check any checkpoint.
    */
   readonly checkpoint?: AuditCheckpoint | null;
+  /** The tenant's checkpoints read before the scan, oldest first: each is checked against the records too. */
+  readonly chain?: CheckpointChain;
 };
 
 export interface AuditVerifier {
@@ -80,16 +87,22 @@ interface SealedRecords {
   recordAt(stream: string, sequence: number): RecordReference | undefined;
 }
 
-function sealedRecordsOf(checkpoint: AuditCheckpoint): SealedRecords {
-  const sealedSequences = new Map(checkpoint.heads.map((head) => [head.stream, head.sequence]));
-  const found = new Map<string, RecordReference>();
+/** The records at the positions the latest checkpoint and the checkpoint chain sealed. */
+function sealedRecordsOf(checkpoint: AuditCheckpoint | null, chain: CheckpointChain | undefined): SealedRecords {
+  const sealedSequences = new Map(checkpoint?.heads.map((head) => [head.stream, head.sequence]));
+  const found = new Map<string, Map<number, RecordReference>>();
   return {
     remember(stream, record) {
-      if (sealedSequences.get(stream) === record.sequence && !found.has(stream)) found.set(stream, record);
+      if (sealedSequences.get(stream) !== record.sequence && chain?.sealed(stream, record.sequence) === undefined) return;
+      let records = found.get(stream);
+      if (records === undefined) {
+        records = new Map();
+        found.set(stream, records);
+      }
+      if (!records.has(record.sequence)) records.set(record.sequence, record);
     },
     recordAt(stream, sequence) {
-      const record = found.get(stream);
-      return record?.sequence === sequence ? record : undefined;
+      return found.get(stream)?.get(sequence);
     },
   };
 }
@@ -111,9 +124,6 @@ function everyRecord(): SealedRecords {
   };
 }
 
-function noRecords(): SealedRecords {
-  return { remember: () => undefined, recordAt: () => undefined };
-}
 
 /** Keeps the first problem in stream order, then sequence order; the earlier found wins a tie. */
 class FirstProblem {
@@ -249,9 +259,107 @@ function checkCheckpoint(
   }
 }
 
+type ChainProblem = { readonly stream: string; readonly record: { id: string; sequence: number } | null; readonly detail: string };
+type SealedPosition = { readonly hash: string; readonly checkpoint: number };
+
+/**
+ * The chain of a tenant's checkpoints, taken oldest first: each must follow the one before
+ * (no sequence missing, its previous hash the one before's hash), match its own hash, and
+ * seal every stream the one before sealed, no lower. Remembers each distinct position
+ * (stream, sequence) any checkpoint sealed, with the hash sealed there, for the verifier
+ * to find among the records; memory is one checkpoint's heads plus those positions.
+ */
+export class CheckpointChain {
+  #last: AuditCheckpoint | null = null;
+  #lastHeads = new Map<string, number>();
+  readonly #positions = new Map<string, Map<number, SealedPosition>>();
+  readonly #problems: ChainProblem[] = [];
+
+  get last(): AuditCheckpoint | null {
+    return this.#last;
+  }
+
+  add(checkpoint: AuditCheckpoint): void {
+    const name = `checkpoint #${checkpoint.sequence}`;
+    const expected = (this.#last?.sequence ?? 0) + 1;
+    if (checkpoint.sequence !== expected) {
+      const missing = checkpoint.sequence - 1 === expected ? `checkpoint #${expected} is` : `checkpoints #${expected} to #${checkpoint.sequence - 1} are`;
+      this.#problems.push({ stream: '', record: null, detail: `${missing} missing before ${name}: removed from the chain` });
+    } else if (checkpoint.previousHash !== (this.#last?.hash ?? genesisHash)) {
+      this.#problems.push({ stream: '', record: null, detail: `${name} does not link to ${this.#last === null ? 'the start of the chain' : `checkpoint #${this.#last.sequence}`}` });
+    }
+    if (!checkpointConsistent(checkpoint)) {
+      this.#problems.push({ stream: '', record: null, detail: `${name} does not match its own hash: it was altered` });
+      this.#last = checkpoint;
+      return;
+    }
+    const heads = new Map<string, number>();
+    for (const head of checkpoint.heads) {
+      heads.set(head.stream, head.sequence);
+      const before = this.#lastHeads.get(head.stream);
+      if (before !== undefined && head.sequence < before) {
+        this.#problems.push({ stream: head.stream, record: { id: '', sequence: head.sequence },
+          detail: `${name} sealed the stream at #${head.sequence}, below #${before} sealed by the checkpoint before it: the stream was truncated` });
+      }
+      let positions = this.#positions.get(head.stream);
+      if (positions === undefined) {
+        positions = new Map();
+        this.#positions.set(head.stream, positions);
+      }
+      if (!positions.has(head.sequence)) positions.set(head.sequence, { hash: head.hash, checkpoint: checkpoint.sequence });
+    }
+    for (const [stream, sequence] of this.#lastHeads) {
+      if (!heads.has(stream)) {
+        this.#problems.push({ stream, record: null, detail: `${name} no longer seals the stream the checkpoint before it sealed at #${sequence}: the stream was removed` });
+      }
+    }
+    this.#last = checkpoint;
+    this.#lastHeads = heads;
+  }
+
+  /** What a checkpoint sealed at this position, if any did. */
+  sealed(stream: string, sequence: number): SealedPosition | undefined {
+    return this.#positions.get(stream)?.get(sequence);
+  }
+
+  /**
+   * Reports the chain's own problems, then checks the latest checkpoint of the snapshot
+   * against it (it may be newer: sealed after the chain was read) and every sealed position
+   * against the records visited.
+   */
+  check(streams: ReadonlyMap<string, StreamState>, records: SealedRecords, latest: AuditCheckpoint | null, problems: FirstProblem): void {
+    const last = this.#last;
+    if (last !== null && (latest === null || latest.sequence < last.sequence)) {
+      problems.report('', null, 'checkpoint_mismatch', `checkpoint #${last.sequence} is gone: the latest checkpoint is ${latest === null ? 'none' : `#${latest.sequence}`}`);
+    } else if (last !== null && latest?.sequence === last.sequence && latest.hash !== last.hash) {
+      problems.report('', null, 'checkpoint_mismatch', `checkpoint #${last.sequence} changed while the trail was verified`);
+    } else if (latest !== null && latest.sequence === (last?.sequence ?? 0) + 1) {
+      this.add(latest);
+    }
+    for (const problem of this.#problems) problems.report(problem.stream, problem.record, 'checkpoint_mismatch', problem.detail);
+    for (const [stream, positions] of this.#positions) {
+      const lastRecord = streams.get(stream)?.last;
+      for (const [sequence, position] of positions) {
+        const name = `checkpoint #${position.checkpoint}`;
+        const record = records.recordAt(stream, sequence);
+        if (lastRecord === undefined) {
+          problems.report(stream, null, 'checkpoint_mismatch', `${name} sealed the stream at #${sequence} but it has no records`);
+        } else if (lastRecord.sequence < sequence) {
+          problems.report(stream, lastRecord, 'checkpoint_mismatch', `the records end at #${lastRecord.sequence} but ${name} sealed the stream at #${sequence}`);
+        } else if (record === undefined) {
+          problems.report(stream, { id: '', sequence }, 'checkpoint_mismatch', `#${sequence}, sealed by ${name}, is missing`);
+        } else if (record.hash !== position.hash) {
+          problems.report(stream, record, 'checkpoint_mismatch', `#${sequence} is not the record ${name} sealed`);
+        }
+      }
+    }
+  }
+}
+
 export function createAuditVerifier(options: AuditVerifierOptions = {}): AuditVerifier {
   const expected = options.checkpoint;
-  const sealed = expected === undefined ? everyRecord() : expected === null ? noRecords() : sealedRecordsOf(expected);
+  const chain = options.chain;
+  const sealed = expected === undefined ? everyRecord() : sealedRecordsOf(expected, chain);
   const streams = new Map<string, StreamState>();
   const problems = new FirstProblem();
   let recordsChecked = 0;
@@ -272,6 +380,7 @@ export function createAuditVerifier(options: AuditVerifierOptions = {}): AuditVe
       finished = true;
       checkHeads(streams, heads, problems);
       if (checkpoint !== null) checkCheckpoint(streams, sealed, checkpoint, problems);
+      chain?.check(streams, sealed, checkpoint, problems);
       const firstBroken = problems.first;
       return firstBroken === undefined
         ? { status: 'intact', recordsChecked }
@@ -285,8 +394,11 @@ export function verifyAuditChain(
   records: Iterable<AuditRecord>,
   heads: readonly AuditStreamHead[],
   checkpoint: AuditCheckpoint | null,
+  earlier: readonly AuditCheckpoint[] = [],
 ): AuditVerification {
-  const verifier = createAuditVerifier({ checkpoint });
+  const chain = new CheckpointChain();
+  for (const each of earlier) chain.add(each);
+  const verifier = createAuditVerifier({ checkpoint, chain });
   for (const record of records) verifier.visit(record);
   return verifier.finish(heads, checkpoint);
 }

@@ -96,6 +96,10 @@ async function sealsCheckpoints(store: Store): Promise<void> {
   assert.equal(second.previousHash, first.hash);
   assert.deepEqual(await store.latestAuditCheckpoint(tenantId), second);
   assert.equal(await verify(store, tenantId), 'intact');
+  assert.deepEqual(await store.listAuditCheckpoints(tenantId, 0, 10), [first, second], 'the chain, oldest first');
+  assert.deepEqual(await store.listAuditCheckpoints(tenantId, 0, 1), [first], 'at most the limit');
+  assert.deepEqual(await store.listAuditCheckpoints(tenantId, 1, 10), [second], 'after a sequence');
+  assert.deepEqual(await store.listAuditCheckpoints(newTenant(), 0, 10), [], 'nothing of another tenant');
   const quiet = newTenant();
   const empty = await store.sealAuditCheckpoint(quiet, baseAt);
   assert.deepEqual([empty.sequence, empty.streamCount, empty.recordCount], [1, 0, 0]);

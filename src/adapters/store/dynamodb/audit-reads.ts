@@ -32,7 +32,20 @@ export async function auditHeads(reader: Reader, tenantId: TenantId): Promise<re
 
 export async function latestCheckpoint(reader: Reader, tenantId: TenantId): Promise<AuditCheckpoint | null> {
   const [header] = await queryItems(reader.client, { table: reader.tables.audit, partition: auditKeys.checkpoints(tenantId), consistent: true, descending: true }, 1);
-  if (header === undefined) return null;
+  return header === undefined ? null : checkpointOf(reader, tenantId, header);
+}
+
+/** Oldest first, after a sequence: the headers in order, each with the heads of its attempt. */
+export async function listCheckpoints(reader: Reader, tenantId: TenantId, afterSequence: number, limit: number): Promise<AuditCheckpoint[]> {
+  const headers = await queryItems(reader.client, {
+    table: reader.tables.audit, partition: auditKeys.checkpoints(tenantId), consistent: true, sort: { greaterThan: padPosition(afterSequence) },
+  }, Math.min(limit, pageSizeMax));
+  const checkpoints: AuditCheckpoint[] = [];
+  for (const header of headers) checkpoints.push(await checkpointOf(reader, tenantId, header));
+  return checkpoints;
+}
+
+async function checkpointOf(reader: Reader, tenantId: TenantId, header: Item): Promise<AuditCheckpoint> {
   const sequence = Number(bigintAttribute(header, 'sequence'));
   const heads = await queryItems(reader.client, {
     table: reader.tables.audit, partition: auditKeys.checkpointHeads(tenantId, sequence, textAttribute(header, 'attempt')), consistent: true,

@@ -124,6 +124,10 @@ export class DynamoDbStore implements Store {
     return audit.latestCheckpoint(this.#reader, tenantId);
   }
 
+  listAuditCheckpoints(tenantId: TenantId, afterSequence: number, limit: number): Promise<readonly AuditCheckpoint[]> {
+    return audit.listCheckpoints(this.#reader, tenantId, afterSequence, limit);
+  }
+
   listTenantIds(): Promise<readonly TenantId[]> {
     return journal.listTenantIds(this.#reader);
   }

@@ -151,6 +151,21 @@ void describe('postgresql store protections', { skip }, () => {
     });
   });
 
+  void it('refuses to move an audit stream head back, delete or truncate heads (migration v11), while appends still move them on', async () => {
+    const tenantId = tenant();
+    assert.ok((await store.commit(opening(tenantId))).ok);
+    await withClient(async (client) => {
+      await client.query(`SET contra.tenant_ids = '${tenantId}'`);
+      await assert.rejects(client.query("UPDATE audit_heads SET sequence = 2, hash = 'x' WHERE stream = 'txn:1'"), /forward only/, 'moved back');
+      await assert.rejects(client.query("UPDATE audit_heads SET hash = 'x' WHERE stream = 'txn:1'"), /forward only/, 'rewritten in place');
+      await assert.rejects(client.query('DELETE FROM audit_heads'), /never deleted/);
+      await assert.rejects(client.query('TRUNCATE audit_heads'), /never deleted/);
+    });
+    const more = { tenantId, at, audit: [{ id: 'a-4' as AuditRecordId, stream: 'txn:1', at, action: 'ledger.read', initiator: 'test', status: 'READ' }] };
+    assert.ok((await store.commit(more)).ok);
+    assert.deepEqual((await store.auditHeads(tenantId)).map((head) => head.sequence), [4]);
+  });
+
   void it('names the edited record even when an owner disables the append-only triggers to edit it', async () => {
     const tenantId = tenant();
     assert.ok((await store.commit(opening(tenantId))).ok);

@@ -137,6 +137,10 @@ export class PostgresStore implements Store {
     return this.#read(tenantId, (client) => reads.latestCheckpoint(client, tenantId));
   }
 
+  listAuditCheckpoints(tenantId: TenantId, afterSequence: number, limit: number): Promise<readonly AuditCheckpoint[]> {
+    return this.#read(tenantId, (client) => reads.listCheckpoints(client, tenantId, afterSequence, limit));
+  }
+
   /** The tenant list carries no tenant data, so it sits outside row-level security. */
   async listTenantIds(): Promise<readonly TenantId[]> {
     const result = await this.#pool.query('SELECT tenant_id FROM tenants ORDER BY tenant_id');

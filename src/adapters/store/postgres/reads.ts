@@ -141,3 +141,9 @@ export async function latestCheckpoint(client: Client, tenantId: TenantId): Prom
   const [row] = await rows(client, `SELECT ${auditCheckpointColumns} FROM audit_checkpoints WHERE tenant_id = $1 ORDER BY sequence DESC LIMIT 1`, [tenantId]);
   return row === undefined ? null : checkpointFromRow(row);
 }
+
+/** Oldest first, after a sequence. */
+export async function listCheckpoints(client: Client, tenantId: TenantId, afterSequence: number, limit: number): Promise<AuditCheckpoint[]> {
+  return (await rows(client, `SELECT ${auditCheckpointColumns} FROM audit_checkpoints WHERE tenant_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3`,
+    [tenantId, afterSequence, Math.min(limit, pageSizeMax)])).map(checkpointFromRow);
+}

@@ -26,6 +26,12 @@ export function latestCheckpoint(sql: Sql, tenantId: TenantId): AuditCheckpoint 
   return row === undefined ? null : checkpointFromRow(row);
 }
 
+/** Oldest first, after a sequence. */
+export function listCheckpoints(sql: Sql, tenantId: TenantId, afterSequence: number, limit: number): AuditCheckpoint[] {
+  return sql.all(`SELECT ${auditCheckpointColumns} FROM audit_checkpoints WHERE tenant_id = ? AND sequence > ? ORDER BY sequence LIMIT ?`, tenantId, afterSequence, limit)
+    .map(checkpointFromRow);
+}
+
 /** Call inside a write transaction: the heads read and the checkpoint written are one atomic step. */
 export function writeCheckpoint(sql: Sql, tenantId: TenantId, at: number): AuditCheckpoint {
   const heads = sql.all('SELECT stream, sequence, hash FROM audit_heads WHERE tenant_id = ?', tenantId).map(streamHeadFromRow);

@@ -2,12 +2,14 @@
 // transaction, so that concurrent starts and repeated runs converge on the same schema.
 import type Database from 'better-sqlite3';
 import { schemaVersion1 } from './schema-v1.ts';
+import { schemaVersion2 } from './schema-v2.ts';
 
 type Migration = { readonly version: number; readonly name: string; readonly sql: string };
 
 /** Append only: a released migration is never edited, a change is a new migration. */
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'records, journal, payment ledger, audit trail, outbox', sql: schemaVersion1 },
+  { version: 2, name: 'audit stream heads move forward only', sql: schemaVersion2 },
 ];
 
 const createMigrationsTable = `

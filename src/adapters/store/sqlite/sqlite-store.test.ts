@@ -72,6 +72,18 @@ describe('sqlite store', () => {
     }
   }));
 
+  it('moves audit stream heads forward only: no update that does not raise one, no delete (migration v2)', () => withFilledStore(async (store, path) => {
+    const database = new Database(path);
+    try {
+      assert.throws(() => database.prepare('UPDATE audit_heads SET sequence = sequence - 1').run(), /forward only/, 'moved back');
+      assert.throws(() => database.prepare("UPDATE audit_heads SET hash = 'x'").run(), /forward only/, 'rewritten in place');
+      assert.throws(() => database.prepare('DELETE FROM audit_heads').run(), /never deleted/);
+    } finally {
+      database.close();
+    }
+    assert.ok((await store.commit(audit('h-1'))).ok, 'an append still moves the head on');
+  }));
+
   it('runs in WAL mode with synchronous=FULL and foreign keys on', async () => {
     const path = newPath();
     const database = openDatabase(path);

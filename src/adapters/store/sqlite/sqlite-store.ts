@@ -12,6 +12,7 @@ import type {
   Store,
   StoredRecord,
 } from '../../../app/ports/store.ts';
+import { pageSizeMax } from '../../../app/ports/store.ts';
 import type { AuditCheckpoint, AuditRecord, AuditStreamHead } from '../../../domain/audit/audit-record.ts';
 import type { Account, AccountBalances } from '../../../domain/journal/accounts.ts';
 import type { Transfer } from '../../../domain/journal/transfers.ts';
@@ -25,7 +26,7 @@ import { cursorPosition, pageSize, toPage } from '../rows/paging.ts';
 import { textOf } from '../rows/row-values.ts';
 import * as journal from './journal-reads.ts';
 import * as audit from './audit-reads.ts';
-import { latestCheckpoint, writeCheckpoint } from './audit-writes.ts';
+import { latestCheckpoint, listCheckpoints, writeCheckpoint } from './audit-writes.ts';
 import { dumpState } from './dump-state.ts';
 
 export type SqliteStoreOptions = {
@@ -152,6 +153,10 @@ export class SqliteStore implements Store {
 
   latestAuditCheckpoint(tenantId: TenantId): Promise<AuditCheckpoint | null> {
     return settle(() => latestCheckpoint(this.#sql, tenantId));
+  }
+
+  listAuditCheckpoints(tenantId: TenantId, afterSequence: number, limit: number): Promise<readonly AuditCheckpoint[]> {
+    return settle(() => listCheckpoints(this.#sql, tenantId, afterSequence, Math.min(limit, pageSizeMax)));
   }
 
   listTenantIds(): Promise<readonly TenantId[]> {
