@@ -13,12 +13,14 @@ import { adminToken } from '../support/service.ts';
 import { captureStdoutJson, emfMetrics, lambdaContext, openTestLambdaRoot, recordedEvent, type StdoutCapture, type TestLambdaRoot } from '../support/lambda.ts';
 import { fakeQueueArn, fakeQueueUrl, installFakeSqsFifo, type FakeSqsFifo } from '../../src/adapters/queue/fake-sqs-fifo.ts';
 import { auditExportHeadKind, auditExportIndexKey, auditExportKind, StoreAuditSink } from '../../src/adapters/audit-sink/store-audit-sink.ts';
-import { auditMessage } from '../../src/app/audit/audit-message.ts';
+import { auditGroupId, auditMessage } from '../../src/app/audit/audit-message.ts';
+import { consumeAuditMessages } from '../../src/app/audit/consume-audit-queue.ts';
+import { auditLine } from '../../src/app/backups/backup-format.ts';
 import { relayAudit, type RelayReport } from '../../src/app/audit/relay-audit.ts';
 import type { OrderedAuditSink, SinkOutcome } from '../../src/app/ports/audit-sink.ts';
 import type { OrderedQueue } from '../../src/app/ports/ordered-queue.ts';
 import { pageSizeMax, type StoredRecord } from '../../src/app/ports/store.ts';
-import type { AuditRecord } from '../../src/domain/audit/audit-record.ts';
+import { hashAuditRecord, type AuditRecord } from '../../src/domain/audit/audit-record.ts';
 import type { AuditRecordId, TenantId } from '../../src/domain/ids.ts';
 import { auditQueueHandlerFor, type BatchResponse } from '../../src/interfaces/lambda/audit-queue-handler.ts';
 import { httpHandlerFor } from '../../src/interfaces/lambda/http-handler.ts';
@@ -144,6 +146,32 @@ describe('SQS FIFO audit path (Lambda)', () => {
       Details: null, DetailsOmitted: false, AuditRecordID: b1.id, Stream: 'txn:rec-b', Sequence: 1, Hash: b1.hash,
     });
     await assert.rejects(handler({ Records: [{ messageId: 'x', body: '{}', eventSource: 'aws:sqs', attributes: {} }] }, context), { name: 'NotAnSqsFifoEventError' });
+  });
+
+  it('refuses a record that is not the one its stream holds at that sequence, sent without its details or rehashed, and then applies the genuine one', async () => {
+    const tenantId = 'tenant-forged' as TenantId;
+    await commitAudit(tenantId, [{ id: 'aud-forged-1', stream: 'txn:forged', transactionId: 'forged' }]);
+    const [genuine] = await store().listAuditStream(tenantId, 'txn:forged', 0, 1);
+    assert.ok(genuine);
+    const sink = new StoreAuditSink({ store: store(), clock: lambda.root.runtime.deps.clock });
+    const message = (record: AuditRecord, detailsOmitted: boolean) => ({
+      id: `m-${record.hash.slice(0, 8)}-${String(detailsOmitted)}`, groupId: auditGroupId(tenantId, record.stream),
+      body: `${JSON.stringify({ v: 1, tenant_id: tenantId, details_omitted: detailsOmitted })}\n${auditLine(record)}`,
+    });
+    // Said to be sent without details, so the consumer cannot recompute its hash: the genuine hash, forged fields.
+    const omitted = { ...genuine, amount: '1.00', initiator: 'api_key:someone-else' };
+    // A whole record forged and rehashed: its hash matches its fields, but it is not the trail's.
+    const { hash: _hash, ...unsealed } = { ...genuine, amount: '1.00' };
+    const rehashed = { ...unsealed, hash: hashAuditRecord(unsealed) };
+    for (const [forged, detailsOmitted] of [[omitted, true], [rehashed, false]] as const) {
+      const report = await consumeAuditMessages(sink, [message(forged, detailsOmitted), message(genuine, false)]);
+      assert.deepEqual([report.applied, report.errors, report.failed.length], [0, 1, 2], `${JSON.stringify(report)}: the forged record and the rest of its group go back`);
+    }
+    assert.deepEqual(await allRecords(lambda, tenantId, auditExportKind), [], 'nothing forged was written');
+    const report = await consumeAuditMessages(sink, [message(genuine, false)]);
+    assert.equal(report.applied, 1, JSON.stringify(report));
+    const [entry] = await allRecords(lambda, tenantId, auditExportKind);
+    assert.deepEqual([entry?.body['Amount'], entry?.body['Initiator'], entry?.body['Hash']], ['100.00', 'api_key:test', genuine.hash]);
   });
 
   it('relays and consumes many records across transactions with a failed send and a consumer failure midway: none lost, none twice, each stream in order', async () => {

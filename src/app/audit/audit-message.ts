@@ -46,7 +46,9 @@ export type DecodedAuditMessage = { readonly record: AuditRecord; readonly detai
 
 /**
  * The record a message carries; null for a body that is not one (wrong shape, or a record
- * whose hash does not match its fields — checked whenever the details came along).
+ * whose hash does not match its fields — checked here whenever the details came along).
+ * A hash is not keyed, so a message proves nothing alone: the sink applies a record only
+ * once it matches the one the trail holds at that stream and sequence.
  */
 export function readAuditMessage(text: string): DecodedAuditMessage | null {
   const newline = text.indexOf('\n');
