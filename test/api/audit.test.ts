@@ -119,7 +119,20 @@ describe('audit trail', () => {
       db.prepare("UPDATE audit_records SET sequence = -1 WHERE stream = 'txn:a-2' AND sequence = 3").run();
       db.prepare("UPDATE audit_records SET sequence = 3 WHERE stream = 'txn:a-2' AND sequence = 2").run();
       db.prepare("UPDATE audit_records SET sequence = 2 WHERE stream = 'txn:a-2' AND sequence = -1").run();
-    }, 'hash_mismatch')();
+    }, 'sequence_out_of_order')();
+    assert.equal(broken.sequence, 2);
+  }));
+
+  it('names records of one transaction reordered by their commit order alone, which search shows in that order', { skip: sqliteOnly() }, () => closeAfter(async () => {
+    const actions = async () => ((await audit('?transaction_id=a-2')).body['data'] as AuditRow[]).map((row) => row.action);
+    const before = await actions();
+    const broken = await tamper((db) => {
+      const [second, third] = db.prepare("SELECT seq FROM audit_records WHERE stream = 'txn:a-2' AND sequence IN (2, 3) ORDER BY sequence").all() as { seq: number }[];
+      db.prepare('UPDATE audit_records SET seq = -1 WHERE seq = ?').run(second!.seq);
+      db.prepare('UPDATE audit_records SET seq = ? WHERE seq = ?').run(second!.seq, third!.seq);
+      db.prepare('UPDATE audit_records SET seq = ? WHERE seq = -1').run(third!.seq);
+    }, 'sequence_out_of_order')();
+    assert.notDeepEqual(await actions(), before, 'search now shows #3 before #2');
     assert.equal(broken.sequence, 2);
   }));
 

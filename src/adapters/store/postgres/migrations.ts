@@ -10,6 +10,7 @@ import { schemaVersion8 } from './schema-v8.ts';
 import { schemaVersion9 } from './schema-v9.ts';
 import { schemaVersion10 } from './schema-v10.ts';
 import { schemaVersion11 } from './schema-v11.ts';
+import { schemaVersion12 } from './schema-v12.ts';
 
 type Migration = { readonly version: number; readonly name: string; readonly sql: string };
 
@@ -26,6 +27,7 @@ export const pgMigrations: readonly Migration[] = [
   { version: 9, name: 'a transfer\'s accounts checked once per batch against the accounts it locked or created, not by two foreign keys per transfer', sql: schemaVersion9 },
   { version: 10, name: 'a batch decided on remembered rows is shifted, not refused, on accounts without a limit that another process moved', sql: schemaVersion10 },
   { version: 11, name: 'audit stream heads move forward only: no update that does not raise a head, no delete', sql: schemaVersion11 },
+  { version: 12, name: 'audit records of a stream indexed in commit order, for the verification scan', sql: schemaVersion12 },
 ];
 
 /** Any constant: every Contra process migrating this database takes the same lock. */

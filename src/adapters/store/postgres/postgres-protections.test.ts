@@ -183,6 +183,27 @@ void describe('postgresql store protections', { skip }, () => {
     assert.deepEqual([report.status, report.firstBroken?.recordId, report.firstBroken?.problem], ['broken', 'a-2', 'hash_mismatch'], JSON.stringify(report));
   });
 
+  void it('names records of a stream reordered by their commit order (seq) alone, as search would list them (migration v12)', async () => {
+    const tenantId = tenant();
+    assert.ok((await store.commit(opening(tenantId))).ok);
+    await withClient(async (client) => {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL contra.tenant_ids = '${tenantId}'`);
+      await client.query('ALTER TABLE audit_records DISABLE TRIGGER audit_records_append_only');
+      const seqs = (await client.query<{ seq: string }>("SELECT seq::text FROM audit_records WHERE id IN ('a-2', 'a-3') ORDER BY sequence")).rows.map((row) => row.seq);
+      await client.query("UPDATE audit_records SET seq = -seq WHERE id = 'a-2'");
+      await client.query("UPDATE audit_records SET seq = $1 WHERE id = 'a-3'", [seqs[0]]);
+      await client.query("UPDATE audit_records SET seq = $1 WHERE id = 'a-2'", [seqs[1]]);
+      await client.query('ALTER TABLE audit_records ENABLE TRIGGER audit_records_append_only');
+      await client.query('COMMIT');
+    });
+    assert.deepEqual((await store.listAudit(tenantId, {}, { limit: 10 })).items.map((record) => record.id), ['a-1', 'a-3', 'a-2'], 'search follows seq');
+    const verifier = createAuditVerifier({ checkpoint: null });
+    const heads = await store.scanAudit(tenantId, () => (record) => { verifier.visit(record); });
+    const report = verifier.finish(heads, null);
+    assert.deepEqual([report.status, report.firstBroken?.recordId, report.firstBroken?.problem], ['broken', 'a-2', 'sequence_out_of_order'], JSON.stringify(report));
+  });
+
   void it('keeps every balance limit and debits = credits with 16 concurrent writers on 3 hot accounts', async () => {
     const tenantId = tenant();
     assert.ok((await store.commit(opening(tenantId))).ok);

@@ -13,6 +13,8 @@ import { recordColumns, recordFromRow } from '../rows/record-codecs.ts';
 import { cursorPosition, pageSize, toPage } from '../rows/paging.ts';
 import { accountSelect, transferSelect } from './columns.ts';
 import { rows } from './pg.ts';
+import type { Row } from '../rows/row.ts';
+import { textOf } from '../rows/row-values.ts';
 
 type Client = pg.PoolClient;
 
@@ -116,18 +118,22 @@ export async function listAuditStream(client: Client, tenantId: TenantId, stream
 
 const scanPageSize = 1_000;
 
-/** Stream then sequence order (byte order of the stream name), in pages from one snapshot. */
+/**
+ * Stream (byte order of the name) then commit order (`seq`), in pages from one snapshot.
+ * Commit order is sequence order unless the records were reordered: search lists by
+ * `seq`, so the verifier must see that order to catch it (index of migration v12).
+ */
 export async function scanAudit(client: Client, tenantId: TenantId, visit: (record: AuditRecord) => void): Promise<void> {
-  let after: { stream: string; sequence: number } | null = null;
+  let after: { stream: string; seq: string } | null = null;
   for (;;) {
-    const page: AuditRecord[] = (after === null
-      ? await rows(client, `SELECT ${auditRecordColumns} FROM audit_records WHERE tenant_id = $1 ORDER BY stream COLLATE "C", sequence LIMIT $2`, [tenantId, scanPageSize])
-      : await rows(client, `SELECT ${auditRecordColumns} FROM audit_records WHERE tenant_id = $1 AND (stream COLLATE "C", sequence) > ($2 COLLATE "C", $3)
-          ORDER BY stream COLLATE "C", sequence LIMIT $4`, [tenantId, after.stream, after.sequence, scanPageSize])).map(auditRecordFromRow);
-    for (const record of page) visit(record);
-    const last = page[page.length - 1];
-    if (last === undefined || page.length < scanPageSize) return;
-    after = { stream: last.stream, sequence: last.sequence };
+    const found: Row[] = after === null
+      ? await rows(client, `SELECT seq, ${auditRecordColumns} FROM audit_records WHERE tenant_id = $1 ORDER BY stream COLLATE "C", seq LIMIT $2`, [tenantId, scanPageSize])
+      : await rows(client, `SELECT seq, ${auditRecordColumns} FROM audit_records WHERE tenant_id = $1 AND (stream COLLATE "C", seq) > ($2 COLLATE "C", $3)
+          ORDER BY stream COLLATE "C", seq LIMIT $4`, [tenantId, after.stream, after.seq, scanPageSize]);
+    for (const row of found) visit(auditRecordFromRow(row));
+    const last = found[found.length - 1];
+    if (last === undefined || found.length < scanPageSize) return;
+    after = { stream: textOf(last, 'stream'), seq: String(last['seq']) };
   }
 }
 

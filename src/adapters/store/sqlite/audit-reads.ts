@@ -36,12 +36,14 @@ export function listAudit(sql: Sql, tenantId: TenantId, filter: AuditFilter, pag
 }
 
 /**
- * Stream then sequence order. SQLite orders text by UTF-8 bytes, which differs from the
- * domain's stream order (`compareStreams`, UTF-16 code units) only for characters beyond
- * U+FFFF; the verifier keeps its state per stream, so either order verifies the same.
+ * Stream then commit order (`seq`), which is sequence order unless the records were
+ * reordered: search lists by `seq`, so the verifier must see that order to catch it. SQLite
+ * orders text by UTF-8 bytes, which differs from the domain's stream order
+ * (`compareStreams`, UTF-16 code units) only for characters beyond U+FFFF; the verifier
+ * keeps its state per stream, so either order verifies the same.
  */
 export function scanAudit(sql: Sql, tenantId: TenantId, visit: (record: AuditRecord) => void): void {
-  const rows = sql.iterate(`SELECT ${auditRecordColumns} FROM audit_records WHERE tenant_id = ? ORDER BY stream, sequence`, tenantId);
+  const rows = sql.iterate(`SELECT ${auditRecordColumns} FROM audit_records WHERE tenant_id = ? ORDER BY stream, seq`, tenantId);
   for (const row of rows) visit(auditRecordFromRow(row));
 }
 

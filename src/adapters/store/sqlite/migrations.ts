@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import { schemaVersion1 } from './schema-v1.ts';
 import { schemaVersion2 } from './schema-v2.ts';
+import { schemaVersion3 } from './schema-v3.ts';
 
 type Migration = { readonly version: number; readonly name: string; readonly sql: string };
 
@@ -10,6 +11,7 @@ type Migration = { readonly version: number; readonly name: string; readonly sql
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'records, journal, payment ledger, audit trail, outbox', sql: schemaVersion1 },
   { version: 2, name: 'audit stream heads move forward only', sql: schemaVersion2 },
+  { version: 3, name: 'audit records of a stream indexed in commit order, for the verification scan', sql: schemaVersion3 },
 ];
 
 const createMigrationsTable = `
