@@ -48,6 +48,18 @@ function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   return withTestClient(currentUrl, work);
 }
 
+/** Runs `edit` in one transaction of the tenant as an owner who disables the append-only trigger of audit_records around it. */
+function editingAudit(tenantId: string, edit: (client: pg.Client) => Promise<void>): Promise<void> {
+  return withClient(async (client) => {
+    await client.query('BEGIN');
+    await client.query(`SET LOCAL contra.tenant_ids = '${tenantId}'`);
+    await client.query('ALTER TABLE audit_records DISABLE TRIGGER audit_records_append_only');
+    await edit(client);
+    await client.query('ALTER TABLE audit_records ENABLE TRIGGER audit_records_append_only');
+    await client.query('COMMIT');
+  });
+}
+
 async function count(client: pg.Client, table: string): Promise<number> {
   const result = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`);
   return Number(result.rows[0]?.n);
@@ -169,13 +181,8 @@ void describe('postgresql store protections', { skip }, () => {
   void it('names the edited record even when an owner disables the append-only triggers to edit it', async () => {
     const tenantId = tenant();
     assert.ok((await store.commit(opening(tenantId))).ok);
-    await withClient(async (client) => {
-      await client.query('BEGIN');
-      await client.query(`SET LOCAL contra.tenant_ids = '${tenantId}'`);
-      await client.query('ALTER TABLE audit_records DISABLE TRIGGER audit_records_append_only');
+    await editingAudit(tenantId, async (client) => {
       await client.query("UPDATE audit_records SET status = 'FORGED' WHERE tenant_id = $1 AND id = 'a-2'", [tenantId]);
-      await client.query('ALTER TABLE audit_records ENABLE TRIGGER audit_records_append_only');
-      await client.query('COMMIT');
     });
     const verifier = createAuditVerifier({ checkpoint: null });
     const heads = await store.scanAudit(tenantId, () => (record) => { verifier.visit(record); });
@@ -186,16 +193,11 @@ void describe('postgresql store protections', { skip }, () => {
   void it('names records of a stream reordered by their commit order (seq) alone, as search would list them (migration v12)', async () => {
     const tenantId = tenant();
     assert.ok((await store.commit(opening(tenantId))).ok);
-    await withClient(async (client) => {
-      await client.query('BEGIN');
-      await client.query(`SET LOCAL contra.tenant_ids = '${tenantId}'`);
-      await client.query('ALTER TABLE audit_records DISABLE TRIGGER audit_records_append_only');
+    await editingAudit(tenantId, async (client) => {
       const seqs = (await client.query<{ seq: string }>("SELECT seq::text FROM audit_records WHERE id IN ('a-2', 'a-3') ORDER BY sequence")).rows.map((row) => row.seq);
       await client.query("UPDATE audit_records SET seq = -seq WHERE id = 'a-2'");
       await client.query("UPDATE audit_records SET seq = $1 WHERE id = 'a-3'", [seqs[0]]);
       await client.query("UPDATE audit_records SET seq = $1 WHERE id = 'a-2'", [seqs[1]]);
-      await client.query('ALTER TABLE audit_records ENABLE TRIGGER audit_records_append_only');
-      await client.query('COMMIT');
     });
     assert.deepEqual((await store.listAudit(tenantId, {}, { limit: 10 })).items.map((record) => record.id), ['a-1', 'a-3', 'a-2'], 'search follows seq');
     const verifier = createAuditVerifier({ checkpoint: null });
