@@ -27,10 +27,29 @@ const nodeTagsCount = 10_000;
 
 const retryableReasons = new Set(['ConditionalCheckFailed', 'TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
 
+/** Refused before anything was written: deciding and planning again is safe. */
 function retryable(error: unknown): boolean {
   return error instanceof TransactionConflictException || error instanceof ThrottlingException
-    || error instanceof ProvisionedThroughputExceededException || error instanceof InternalServerError;
+    || error instanceof ProvisionedThroughputExceededException;
 }
+
+/**
+ * An answer that does not say whether the transaction was applied: a 500 may come after
+ * the commit. Planning again would write the changeset a second time under new sequences
+ * (an audit record twice) or find its own transfer and call it a conflict (the app then
+ * decides again: one refund request refunded twice). Only the same request may be sent
+ * again: with the same ClientRequestToken, DynamoDB applies it at most once and answers a
+ * repeat of an applied one with success (for 10 minutes).
+ */
+function ambiguous(error: unknown): boolean {
+  return error instanceof InternalServerError;
+}
+
+/** Times the same request is sent again after ambiguous answers before the outcome is given up as unknown. */
+export const ambiguousResendsMax = 5;
+
+/** A commit whose outcome DynamoDB would not tell: it may or may not be applied. */
+export class CommitOutcomeUnknownError extends Error {}
 
 /** The conflict a cancelled transaction means, or 'retry' when only a race was lost. */
 function outcomeOf(error: unknown, outcomes: readonly Outcome[]): Outcome {
@@ -80,7 +99,7 @@ export class DynamoCommitter {
       });
       if (!planned.ok) return { ok: false, conflict: (await this.#earlierConflict(changeset)) ?? planned.conflict };
       try {
-        await this.#client.send(new TransactWriteItemsCommand({ TransactItems: planned.plan.items, ClientRequestToken: randomUUID() }));
+        await this.#sendOnce(new TransactWriteItemsCommand({ TransactItems: planned.plan.items, ClientRequestToken: randomUUID() }));
         this.#listedTenants.add(changeset.tenantId);
         return { ok: true, committedAt };
       } catch (error) {
@@ -89,6 +108,20 @@ export class DynamoCommitter {
         this.#racesLost++;
         if (attempt >= commitAttemptsMax) throw new Error(`a commit lost ${commitAttemptsMax} races in a row`, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, randomInt(Math.min(retryDelayMaxMs, 2 ** attempt) + 1)));
+      }
+    }
+  }
+
+  /** Sends one transaction; after an ambiguous answer, the very same request again (its token makes that safe), never a new plan. */
+  async #sendOnce(command: TransactWriteItemsCommand): Promise<void> {
+    for (let resend = 0; ; resend++) {
+      try {
+        await this.#client.send(command);
+        return;
+      } catch (error) {
+        if (!ambiguous(error)) throw error;
+        if (resend >= ambiguousResendsMax) throw new CommitOutcomeUnknownError('DynamoDB did not say whether a commit was applied', { cause: error });
+        await new Promise((resolve) => setTimeout(resolve, randomInt(Math.min(retryDelayMaxMs, 2 ** (resend + 2)) + 1)));
       }
     }
   }

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { InternalServerError, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import type { Changeset } from '../../../app/ports/store.ts';
-import type { AccountId, TenantId, TransferId } from '../../../domain/ids.ts';
+import type { AccountId, AuditRecordId, TenantId, TransferId } from '../../../domain/ids.ts';
 import type { TransferWrite } from '../../../domain/journal/transfers.ts';
 import { runStoreConformance } from '../conformance.ts';
 import { systemClock } from '../../system/system-clock.ts';
@@ -66,6 +66,43 @@ function dynamoDbSpecifics(endpoint: string, tables: TableNames): void {
       assert.deepEqual(await store.commit({ tenantId, at, accounts: accounts(tenantId).accounts ?? [], transfers: [{ ...paymentTransfer(2), currency: 'USD' }] }),
         { ok: false, conflict: { kind: 'account_exists', accountId: 'clearing' } });
     }));
+
+    it('sends the same request again when DynamoDB answers a committed transaction with a 500: written once, reported committed', async () => {
+      // A client whose next TransactWriteItems is applied, but answered with a 500 (as AWS may after a commit).
+      const client = emulatorClient(endpoint);
+      const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+      let failNext = false;
+      const tokens: (string | undefined)[] = [];
+      (client as unknown as { send: (command: unknown) => Promise<unknown> }).send = async (command: unknown) => {
+        const output = await send(command);
+        if (command instanceof TransactWriteItemsCommand) {
+          tokens.push(command.input.ClientRequestToken);
+          if (failNext) {
+            failNext = false;
+            throw new InternalServerError({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } });
+          }
+        }
+        return output;
+      };
+      const store = openDynamoDbStore({ client, tables, clock: systemClock });
+      try {
+        await store.migrate();
+        const tenantId = `ten_ddb_${randomUUID()}` as TenantId;
+        assert.ok((await store.commit(accounts(tenantId))).ok);
+        failNext = true;
+        tokens.length = 0;
+        const audit = { id: 'aud-1' as AuditRecordId, stream: 'tenant', at, action: 'tenant.read', initiator: 'test', status: 'READ' };
+        assert.ok((await store.commit({ tenantId, at, audit: [audit], transfers: [paymentTransfer(1)] })).ok, 'a committed changeset is not a conflict');
+        assert.equal(tokens.length, 2);
+        assert.equal(tokens[0], tokens[1], 'the same request, not a new plan');
+        const records: string[] = [];
+        await store.scanAudit(tenantId, () => (record) => { records.push(`${record.id}#${record.sequence}`); });
+        assert.deepEqual(records, ['aud-1#1']);
+        assert.equal((await store.getAccounts(tenantId, ['merchant' as AccountId])).get('merchant' as AccountId)?.creditsPosted, 1_000n);
+      } finally {
+        await store.close();
+      }
+    });
 
     it('spreads concurrent payments to a hot account over balance shards, none refused, and reads their sum', () => withStore(endpoint, tables, async (store, tenantId) => {
       const results = await Promise.all(Array.from({ length: 24 }, (_, index) => store.commit(payment(tenantId, index))));
