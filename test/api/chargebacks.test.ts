@@ -8,7 +8,7 @@ import { call, createTenant, type Response, type Tenant } from '../support/clien
 import { assertLedgerBalances } from '../support/ledger-check.ts';
 import { accountBalance, ledger, paid, payment, refund } from '../support/refunds.ts';
 import { crashingOnce } from '../support/crashing-store.ts';
-import { resolveChargeback } from '../../src/app/chargebacks/chargebacks.ts';
+import { recordChargeback, resolveChargeback } from '../../src/app/chargebacks/chargebacks.ts';
 import type { ApiKeyId, TenantId } from '../../src/domain/ids.ts';
 
 describe('chargebacks', () => {
@@ -113,6 +113,30 @@ describe('chargebacks', () => {
     assert.equal((await resolve(idOf(first), 'won')).status, 200);
     assert.equal((await open('cb-two', '60.00')).status, 201, 'a chargeback won no longer claims anything');
     assert.equal((await open('cb-two', '0.01')).status, 422);
+  });
+
+  it('caps a new chargeback on the payment itself, never on a list of chargebacks an index may show late', async () => {
+    await paid(service, tenant, 'cb-index', { cardNumber: '4000000000000259' });
+    assert.equal((await open('cb-index', '60.00')).status, 201);
+    // On DynamoDB a list by index key is read from a secondary index, which can miss what was just written.
+    const store = service.runtime.deps.store;
+    const noChargebackLists = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'listRecords') {
+          return (tenantId: TenantId, kind: string, page: Parameters<typeof store.listRecords>[2]) => {
+            if (kind === 'chargeback') throw new Error('the cap was read from a list of chargebacks');
+            return target.listRecords(tenantId, kind, page);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const principal = { kind: 'api_key' as const, tenantId: tenant.tenantId as TenantId, apiKeyId: 'key_TEST' as ApiKeyId, role: 'operator' as const };
+    const deps = { ...service.runtime.deps, store: noChargebackLists };
+    const over = await recordChargeback(deps, principal, { transactionId: 'cb-index', amount: '60.00', reasonCode: '13.1' }, null);
+    assert.ok(!over.ok && over.code === 'chargeback_exceeds_captured', JSON.stringify(over));
+    assert.ok((await recordChargeback(deps, principal, { transactionId: 'cb-index', amount: '40.00', reasonCode: '13.1' }, null)).ok);
   });
 
   it('lets many chargebacks opened at once claim no more than was captured, and journals each lost one once', async () => {

@@ -48,12 +48,12 @@ export async function recordChargeback(deps: Dependencies, principal: TenantPrin
       if (payment.status === 'PAYMENT-FAILED') return refuse('payment_failed', 'transaction_id', 'a failed payment cannot be charged back');
       const amount = parseAmount(input.amount, payment.currency);
       if (!amount.ok) return amount;
-      const exposed = payment.capturedMinor - payment.refundedMinor - payment.refundsHeldMinor - payment.chargebacksLostMinor
-        - await openChargebacksMinor(deps, payment);
+      const openMinor = await openChargebacksMinor(deps, payment);
+      const exposed = payment.capturedMinor - payment.refundedMinor - payment.refundsHeldMinor - payment.chargebacksLostMinor - openMinor;
       if (amount.value > exposed) {
         return refuse('chargeback_exceeds_captured', 'amount', `at most ${formatAmount(exposed > 0n ? exposed : 0n, payment.currency)} remains on the payment beyond its refunds and chargebacks`);
       }
-      return openChargeback(deps, principal, key, payment, amount.value, input.reasonCode);
+      return openChargeback(deps, principal, key, { ...payment, chargebacksOpenMinor: openMinor }, amount.value, input.reasonCode);
     }));
 }
 
@@ -63,12 +63,13 @@ const chargebackPageSize = 200;
 /**
  * What the payment's chargebacks still open claim. Each of them may yet be lost, so a new
  * one may only claim what they leave: two open chargebacks of 60 on a payment of 100,
- * both lost, would take 120 from the merchant. Read in the decision of the payment's
- * version that it commits against: opening or resolving a chargeback writes the payment,
- * so a chargeback opened meanwhile makes the commit conflict and the decision run again.
+ * both lost, would take 120 from the merchant. Kept on the payment (chargebacksOpenMinor),
+ * whose version the decision commits against; for a payment stored before it was kept,
+ * summed from its chargebacks (on DynamoDB an index read, which may show one opened a
+ * moment ago late — such payments had chargebacks open before the upgrade).
  */
 async function openChargebacksMinor(deps: Dependencies, payment: Payment): Promise<bigint> {
-  if (payment.openChargebacks === 0) return 0n;
+  if (payment.chargebacksOpenMinor !== null) return payment.chargebacksOpenMinor;
   let open = 0n;
   let cursor: string | undefined;
   do {
@@ -89,7 +90,10 @@ async function openChargeback(deps: Dependencies, principal: TenantPrincipal, ke
     tenantId: payment.tenantId, chargebackId: deps.ids.next('cbk'), transactionId: payment.transactionId, version: 1, status: 'open',
     amountMinor, currency: payment.currency, reasonCode, initiator, createdAt: at, updatedAt: at,
   };
-  const updated: Payment = { ...payment, version: payment.version + 1, updatedAt: at, openChargebacks: payment.openChargebacks + 1 };
+  const updated: Payment = {
+    ...payment, version: payment.version + 1, updatedAt: at,
+    openChargebacks: payment.openChargebacks + 1, chargebacksOpenMinor: (payment.chargebacksOpenMinor ?? 0n) + amountMinor,
+  };
   const reply: Reply = { statusCode: 201, body: { message: 'Chargeback recorded; refunds of this payment are blocked until it is resolved.', status: 'open', chargeback: chargebackView(chargeback) } };
   const audit = await buildAuditEntry(deps, payment.tenantId, at, {
     stream: `txn:${payment.transactionId}`, action: 'chargeback.opened', initiator, transactionId: payment.transactionId,
@@ -120,7 +124,8 @@ export async function resolveChargeback(
       if (chargeback.status !== 'open') return refuse('chargeback_resolved', 'outcome', `the chargeback was already ${chargeback.status}`);
       const paymentRecord = await deps.store.getRecord(principal.tenantId, paymentKind, transactionId);
       invariant(paymentRecord !== null, `payment ${transactionId} vanished`);
-      return closeChargeback(deps, principal, key, chargeback, paymentFromRecord(paymentRecord), input.outcome);
+      const payment = paymentFromRecord(paymentRecord);
+      return closeChargeback(deps, principal, key, chargeback, { ...payment, chargebacksOpenMinor: await openChargebacksMinor(deps, payment) }, input.outcome);
     }));
 }
 
@@ -138,7 +143,8 @@ async function closeChargeback(
   const { transfers } = lost;
   const updated: Payment = {
     ...payment, version: payment.version + 1, updatedAt: at,
-    openChargebacks: payment.openChargebacks - 1, chargebacksLostMinor: payment.chargebacksLostMinor + (outcome === 'lost' ? chargeback.amountMinor : 0n),
+    openChargebacks: payment.openChargebacks - 1, chargebacksOpenMinor: stillOpenMinor(payment, chargeback),
+    chargebacksLostMinor: payment.chargebacksLostMinor + (outcome === 'lost' ? chargeback.amountMinor : 0n),
     ...(payment.settlement === undefined ? {} : { settlement: { ...payment.settlement, movedMinor: payment.settlement.movedMinor + lost.settlementMinor } }),
   };
   const reply = resolvedReply(closed);
@@ -149,6 +155,12 @@ async function closeChargeback(
   });
   const changeset: Changeset = { tenantId: payment.tenantId, at, transfers, records: [chargebackWrite(closed, chargeback.version), paymentWrite(updated, payment.version)], audit: [audit] };
   return { ok: true, value: storeReply(reply), changeset: withKey(changeset, key, reply) };
+}
+
+/** What the other open chargebacks claim once this one closes (never below 0, should a summed list have missed it). */
+function stillOpenMinor(payment: Payment, chargeback: Chargeback): bigint {
+  const left = (payment.chargebacksOpenMinor ?? 0n) - chargeback.amountMinor;
+  return left < 0n ? 0n : left;
 }
 
 /**

@@ -261,6 +261,7 @@ async function newPayment(
     taxesReturnedMinor: 0n,
     refundIds: [],
     openChargebacks: 0,
+    chargebacksOpenMinor: 0n,
     chargebacksLostMinor: 0n,
     ...(money.settlement === undefined ? {} : { settlement: money.settlement }),
     createdAt: at,

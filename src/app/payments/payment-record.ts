@@ -53,6 +53,12 @@ export type Payment = {
   readonly taxesReturnedMinor: bigint;
   readonly refundIds: readonly string[];
   readonly openChargebacks: number;
+  /**
+   * What the chargebacks still open claim (R9), kept with their count so that a new one is
+   * capped on the payment's own version, never on a list an index may show late; null on a
+   * payment stored before it was kept, with chargebacks open then.
+   */
+  readonly chargebacksOpenMinor: bigint | null;
   readonly chargebacksLostMinor: bigint;
   /** Present when the merchant is settled in another currency (R7). */
   readonly settlement?: FxSettlement;
@@ -98,6 +104,7 @@ export function paymentToJson(payment: Payment): JsonObject {
     taxes_returned_minor: payment.taxesReturnedMinor.toString(),
     refund_ids: [...payment.refundIds],
     open_chargebacks: payment.openChargebacks,
+    chargebacks_open_minor: payment.chargebacksOpenMinor === null ? null : payment.chargebacksOpenMinor.toString(),
     chargebacks_lost_minor: payment.chargebacksLostMinor.toString(),
     settlement: fxSettlementToJson(payment.settlement),
     first_reply: payment.firstReply === undefined
@@ -158,6 +165,7 @@ export function paymentFromRecord(record: StoredRecord): Payment {
   const card = field(body, 'card', isObject);
   const token = body['secure_token'];
   invariant(isSealedEnvelope(token), 'payment secure token is damaged');
+  const openChargebacks = typeof body['open_chargebacks'] === 'number' ? body['open_chargebacks'] : 0;
   const customer = body['customer_account_id'];
   const firstReply = body['first_reply'];
   const settlement = fxSettlementFromJson(body['settlement']);
@@ -190,7 +198,8 @@ export function paymentFromRecord(record: StoredRecord): Payment {
     feesReturnedMinor: minorField(body, 'fees_returned_minor'),
     taxesReturnedMinor: minorField(body, 'taxes_returned_minor'),
     refundIds: stringList(body['refund_ids']),
-    openChargebacks: typeof body['open_chargebacks'] === 'number' ? body['open_chargebacks'] : 0,
+    openChargebacks,
+    chargebacksOpenMinor: typeof body['chargebacks_open_minor'] === 'string' ? minorField(body, 'chargebacks_open_minor') : openChargebacks === 0 ? 0n : null,
     chargebacksLostMinor: minorField(body, 'chargebacks_lost_minor'),
     ...(settlement === undefined ? {} : { settlement }),
     ...(isObject(firstReply)
