@@ -17,6 +17,7 @@ import { detectFailures } from '../../src/app/reversals/detect-failures.ts';
 import { escalateOverdueDisputes } from '../../src/app/disputes/escalate-disputes.ts';
 import { createTransfer } from '../../src/app/transfers/create-transfer.ts';
 import { requeryPendingTransfers } from '../../src/app/transfers/requery-transfers.ts';
+import { crashingOnce } from '../support/crashing-store.ts';
 import type { Changeset, Store } from '../../src/app/ports/store.ts';
 import type { ApiKeyId, TenantId } from '../../src/domain/ids.ts';
 
@@ -195,6 +196,29 @@ describe('disputes', () => {
       assert.equal((audit.body['data'] as unknown[]).filter((entry) => JSON.stringify(entry).includes(id)).length, 1, `${id} escalated once`);
       assert.equal((notices.body['data'] as Record<string, unknown>[]).filter((notice) => notice['template'] === 'dispute.overdue' && JSON.stringify(notice).includes(id)).length, 1, `${id} notified once`);
     }
+  });
+
+  it('goes on escalating the other overdue cases, and flagging overdue incidents, when escalating one of them throws (D1)', async () => {
+    at('2026-12-16T09:00:00Z');
+    const ids: string[] = [];
+    for (const key of ['dpoison-a', 'dpoison-b']) {
+      const opened = await open({ transfer_reference: 'ok-2' }, key);
+      assert.equal(opened.status, 201, opened.text);
+      ids.push(String(opened.body['dispute_reference']));
+    }
+    clock.offsetMs += 10 * 24 * hourMs;
+    // Whichever of the two the job reaches first cannot be committed (as a value the database refuses would).
+    const failing = crashingOnce(service.runtime.deps.store,
+      (changeset) => changeset.records?.some((record) => record.kind === 'dispute' && ids.includes(record.id)) ?? false, 'simulated store failure');
+    const report = await escalateOverdueDisputes({ ...service.runtime.deps, store: failing });
+    assert.equal(report.errors, 1, JSON.stringify(report));
+    assert.match(report.errorReasons[0] ?? '', /^[^/]+\/DSP-2026-\d{6}: Error: simulated store failure$/);
+    assert.equal(typeof report.overdueIncidents, 'number', 'the incidents were still examined');
+    const statusOf = async (id: string): Promise<unknown> => (await service.runtime.deps.store.getRecord(tenant.tenantId as TenantId, 'dispute', id))?.body['status'];
+    assert.deepEqual((await Promise.all(ids.map(statusOf))).sort(), ['escalated', 'open'], 'the case after the failing one was escalated');
+    const next = await escalateOverdueDisputes(service.runtime.deps);
+    assert.equal(next.errors, 0, JSON.stringify(next));
+    assert.deepEqual(await Promise.all(ids.map(statusOf)), ['escalated', 'escalated']);
   });
 
   it('counts no penalty for an overdue case whose transfer the status query found paid: it was never a failed item', async () => {

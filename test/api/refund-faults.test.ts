@@ -14,6 +14,7 @@ import type { CardRefundRequest, ProcessorReply } from '../../src/app/ports/card
 import type { Changeset, Store } from '../../src/app/ports/store.ts';
 import { requestRefund } from '../../src/app/refunds/request-refund.ts';
 import { requeryPendingRefunds } from '../../src/app/refunds/requery-refunds.ts';
+import { crashingOnce } from '../support/crashing-store.ts';
 import type { ApiKeyId, TenantId } from '../../src/domain/ids.ts';
 
 /** The simulator, with a log of refund calls and a switch that makes refunds hang until aborted. */
@@ -112,6 +113,30 @@ describe('refund concurrency and faults', () => {
     await requeryPendingRefunds(service.runtime.deps);
     const after = await payment(service, tenant, 'hung');
     assert.deepEqual([after['refunded'], after['refunds_pending']], ['25.00', '0.00']);
+  });
+
+  it('goes on requerying the other refunds when settling one of them throws', async () => {
+    for (const id of ['rpoison-a', 'rpoison-b']) {
+      await paid(service, tenant, id);
+      simulator.hangRefunds = true;
+      try {
+        const answer = await refund(service, tenant, id, { amount: '10.00' }, `${id}-key`);
+        assert.equal(answer.status, 202, answer.text);
+      } finally {
+        simulator.hangRefunds = false;
+      }
+    }
+    // Whichever of the two the job reaches first cannot be committed (as a value the database refuses would).
+    const failing = crashingOnce(service.runtime.deps.store,
+      (changeset) => changeset.records?.some((record) => record.kind === 'refund' && record.id.startsWith('rpoison-')) ?? false, 'simulated store failure');
+    const report = await requeryPendingRefunds({ ...service.runtime.deps, store: failing });
+    assert.equal(report.errors, 1, JSON.stringify(report));
+    assert.match(report.errorReasons[0] ?? '', /^[^/]+\/rpoison-[ab]-REFUND: Error: simulated store failure$/);
+    const pending = await Promise.all(['rpoison-a', 'rpoison-b'].map(async (id) => (await payment(service, tenant, id))['refunds_pending']));
+    assert.deepEqual([...pending].sort(), ['0.00', '10.00'], 'the refund after the failing one was settled');
+    const next = await requeryPendingRefunds(service.runtime.deps);
+    assert.equal(next.errors, 0, JSON.stringify(next));
+    for (const id of ['rpoison-a', 'rpoison-b']) assert.equal((await payment(service, tenant, id))['refunds_pending'], '0.00');
   });
 
   it('pays once when the process dies after the processor approved, and the client retries (R5, R6)', async () => {

@@ -13,6 +13,7 @@ import { ControlledSwitch } from '../support/controlled-switch.ts';
 import { balances, fundedCustomer, readTransfer, toBank } from '../support/transfers.ts';
 import { reversalCalls } from '../support/reversals.ts';
 import { requeryPendingTransfers } from '../../src/app/transfers/requery-transfers.ts';
+import { detectFailures } from '../../src/app/reversals/detect-failures.ts';
 import { createTransfer } from '../../src/app/transfers/create-transfer.ts';
 import { transferIdempotencyKey } from '../../src/app/transfers/ask-rail.ts';
 import type { Changeset, Store } from '../../src/app/ports/store.ts';
@@ -122,6 +123,24 @@ describe('reversal concurrency and faults', () => {
     assert.equal((await readTransfer(service, tenant, 'timeout-1'))['transfer_status'], 'TRANSFER-SUCCESS');
     assert.equal(rail.transferCalls(transferIdempotencyKey({ tenantId: tenant.tenantId as TenantId, reference: 'timeout-1' })), 1);
     assert.equal((await journalOf('timeout-1')).filter((transfer) => transfer.kind === 'post_pending').length, 1);
+  });
+
+  it('goes on with the other orphaned debits and the burst scan when settling one of them throws (V2)', async () => {
+    for (const [reference, account] of [['opoison-a', '0123456097'], ['opoison-b', '0123456297']] as const) {
+      assert.equal((await toBank(service, tenant, reference, 'alice', account, '100.00')).status, 202);
+    }
+    // Whichever of the two the sweep reaches first cannot be committed (as a value the database refuses would).
+    const failing = crashingOnce(service.runtime.deps.store,
+      (changeset) => changeset.records?.some((record) => record.kind === 'transfer' && record.id.startsWith('opoison-')) ?? false, 'simulated store failure');
+    const report = await detectFailures({ ...service.runtime.deps, store: failing }, { tenantId: tenant.tenantId as TenantId });
+    assert.equal(report.errors, 1, JSON.stringify(report));
+    assert.match(report.errorReasons[0] ?? '', /^[^/]+\/opoison-[ab]: Error: simulated store failure$/);
+    assert.ok(Array.isArray(report.glitchBursts), 'the burst scan ran');
+    const statuses = await Promise.all(['opoison-a', 'opoison-b'].map(async (reference) => (await readTransfer(service, tenant, reference))['transfer_status']));
+    assert.deepEqual([...statuses].sort(), ['TRANSFER-PENDING', 'TRANSFER-SUCCESS'], 'the debit after the failing one was settled');
+    const next = await detectFailures(service.runtime.deps, { tenantId: tenant.tenantId as TenantId });
+    assert.equal(next.errors, 0, JSON.stringify(next));
+    for (const reference of ['opoison-a', 'opoison-b']) assert.equal((await readTransfer(service, tenant, reference))['transfer_status'], 'TRANSFER-SUCCESS');
   });
 
   it('marks a debit still unconfirmed after the grace period as orphaned, escalates it, and reverses it only on approval (V2)', async () => {

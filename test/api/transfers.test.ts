@@ -8,6 +8,7 @@ import { call, createTenant, type Tenant } from '../support/client.ts';
 import { assertLedgerBalances } from '../support/ledger-check.ts';
 import { balances, fundedCustomer, readTransfer, toBank, transfer } from '../support/transfers.ts';
 import { requeryPendingTransfers } from '../../src/app/transfers/requery-transfers.ts';
+import { crashingOnce } from '../support/crashing-store.ts';
 
 describe('transfers', () => {
   let service: TestService;
@@ -91,6 +92,24 @@ describe('transfers', () => {
       assert.equal(Number((await balances(service, tenant, 'alice')).posted), expectedPosted);
     });
   }
+
+  it('goes on requerying the other transfers when settling one of them throws (V3)', async () => {
+    for (const [reference, account] of [['tpoison-a', '0123456097'], ['tpoison-b', '0123456297']] as const) {
+      const answer = await toBank(service, tenant, reference, 'alice', account, '100.00');
+      assert.equal(answer.status, 202, answer.text);
+    }
+    // Whichever of the two the job reaches first cannot be committed (as a value the database refuses would).
+    const failing = crashingOnce(service.runtime.deps.store,
+      (changeset) => changeset.records?.some((record) => record.kind === 'transfer' && record.id.startsWith('tpoison-')) ?? false, 'simulated store failure');
+    const report = await requeryPendingTransfers({ ...service.runtime.deps, store: failing });
+    assert.equal(report.errors, 1, JSON.stringify(report));
+    assert.match(report.errorReasons[0] ?? '', /^[^/]+\/tpoison-[ab]: Error: simulated store failure$/);
+    const statuses = await Promise.all(['tpoison-a', 'tpoison-b'].map(async (reference) => (await readTransfer(service, tenant, reference))['transfer_status']));
+    assert.deepEqual([...statuses].sort(), ['TRANSFER-PENDING', 'TRANSFER-SUCCESS'], 'the transfer after the failing one was settled');
+    const next = await requeryPendingTransfers(service.runtime.deps);
+    assert.equal(next.errors, 0, JSON.stringify(next));
+    for (const reference of ['tpoison-a', 'tpoison-b']) assert.equal((await readTransfer(service, tenant, reference))['transfer_status'], 'TRANSFER-SUCCESS');
+  });
 
   it('replays the first answer for the same request and refuses the reference for another', async () => {
     const first = await toBank(service, tenant, 'nip-replay', 'alice', '0123456700', '10.00');

@@ -15,6 +15,7 @@ import { decideAndCommit, type Decision } from '../shared/commit.ts';
 import type { Reply } from '../shared/reply.ts';
 import { filteredPage } from '../shared/filtered-page.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
+import { countItemError, noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
 import { incidentFromRecord, incidentIndexKey, incidentKind, incidentView, incidentWrite, type Incident } from './incident-record.ts';
 import { incidentInitiator } from './open-incident.ts';
 
@@ -106,23 +107,29 @@ async function decideMove(deps: Dependencies, principal: TenantPrincipal, id: st
 }
 
 /** Flags open and submitted incidents past their resolution target, each once; answers how many this run flagged. */
-export async function flagOverdueIncidents(deps: Dependencies, options: { tenantId?: TenantId } = {}): Promise<number> {
+export async function flagOverdueIncidents(deps: Dependencies, options: { tenantId?: TenantId } = {}, errors: ItemErrors = noItemErrors()): Promise<number> {
   let flagged = 0;
   for (const status of ['open', 'submitted'] as const) {
     await visitIndexed(deps.store, { kind: incidentKind, indexKey: incidentIndexKey(status), limit: overdueBatchMax }, async (record) => {
       if (options.tenantId !== undefined && record.tenantId !== options.tenantId) return false;
-      const incident = incidentFromRecord(record);
-      const at = deps.clock.now();
-      if (incident.overdueAt !== null || at <= incident.dueAt) return false;
-      const audit = await buildAuditEntry(deps, incident.tenantId, at, {
-        stream: 'incidents', action: 'incident.overdue', initiator: incidentInitiator, status: incident.status,
-        reason: `${incident.id} is unresolved past its resolution target ${new Date(incident.dueAt).toISOString()}`,
-      });
-      const committed = await deps.store.commit({
-        tenantId: incident.tenantId, at, records: [incidentWrite({ ...incident, overdueAt: at, updatedAt: at }, incident.version)], audit: [audit],
-      });
-      // A lost race only means another run flagged it (or someone moved it) first.
-      if (committed.ok) flagged++;
+      // Each incident on its own: one that cannot be read or flagged is counted (in `errors`)
+      // and left for the next run.
+      try {
+        const incident = incidentFromRecord(record);
+        const at = deps.clock.now();
+        if (incident.overdueAt !== null || at <= incident.dueAt) return false;
+        const audit = await buildAuditEntry(deps, incident.tenantId, at, {
+          stream: 'incidents', action: 'incident.overdue', initiator: incidentInitiator, status: incident.status,
+          reason: `${incident.id} is unresolved past its resolution target ${new Date(incident.dueAt).toISOString()}`,
+        });
+        const committed = await deps.store.commit({
+          tenantId: incident.tenantId, at, records: [incidentWrite({ ...incident, overdueAt: at, updatedAt: at }, incident.version)], audit: [audit],
+        });
+        // A lost race only means another run flagged it (or someone moved it) first.
+        if (committed.ok) flagged++;
+      } catch (error) {
+        countItemError(errors, record.tenantId, record.id, error);
+      }
       return true;
     });
   }

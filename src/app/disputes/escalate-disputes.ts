@@ -13,6 +13,7 @@ import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { notificationRecord } from '../notifications/enqueue-notification.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
+import { countItemError, noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
 import { failedTransactionFromRecord, failedTransactionKind } from '../reversals/failed-transaction-record.ts';
 import { incidentWrites, triggerEnabled } from '../compliance/open-incident.ts';
 import { flagOverdueIncidents } from '../compliance/incidents.ts';
@@ -22,7 +23,7 @@ import { disputeFromRecord, disputeIndexKey, disputeKind, disputeWrite, type Dis
 export const escalationBatchMax = 100;
 export const escalationInitiator = 'system:disputes';
 
-export type EscalationReport = { examined: number; escalated: number; penaltyExposureMinor: string; overdueIncidents: number };
+export type EscalationReport = { examined: number; escalated: number; penaltyExposureMinor: string; overdueIncidents: number } & ItemErrors;
 
 /**
  * How the disputed item stands for the penalty: when it was credited back (null while it is
@@ -42,24 +43,31 @@ export async function escalateOverdueDisputes(deps: Dependencies, options: { ten
   let examined = 0;
   let escalated = 0;
   let exposure = 0n;
+  const errors = noItemErrors();
   for (const status of watchedDisputeStatuses) {
     await visitIndexed(deps.store, { kind: disputeKind, indexKey: disputeIndexKey(status), limit: escalationBatchMax }, async (record) => {
       if (options.tenantId !== undefined && record.tenantId !== options.tenantId) return false;
-      const dispute = disputeFromRecord(record);
-      // Escalated for being overdue once: the deadline never moves, so a case a person took
-      // back to investigating would otherwise be escalated (and notified) again at every run.
-      if (deps.clock.now() <= dispute.dueAt || dispute.escalatedAt !== null) return false;
-      examined++;
-      const penalty = await escalateOne(deps, dispute);
-      if (penalty !== null) {
-        escalated++;
-        exposure += penalty;
+      // Each case on its own: one that cannot be read or escalated is counted and left for the
+      // next run, and the job goes on with the cases after it and with the incidents.
+      try {
+        const dispute = disputeFromRecord(record);
+        // Escalated for being overdue once: the deadline never moves, so a case a person took
+        // back to investigating would otherwise be escalated (and notified) again at every run.
+        if (deps.clock.now() <= dispute.dueAt || dispute.escalatedAt !== null) return false;
+        examined++;
+        const penalty = await escalateOne(deps, dispute);
+        if (penalty !== null) {
+          escalated++;
+          exposure += penalty;
+        }
+      } catch (error) {
+        countItemError(errors, record.tenantId, record.id, error);
       }
       return true;
     });
   }
-  const overdueIncidents = await flagOverdueIncidents(deps, options);
-  return { examined, escalated, penaltyExposureMinor: exposure.toString(), overdueIncidents };
+  const overdueIncidents = await flagOverdueIncidents(deps, options, errors);
+  return { examined, escalated, penaltyExposureMinor: exposure.toString(), overdueIncidents, ...errors };
 }
 
 /** The exposure recorded, or null when another run escalated (or someone changed) the case first. */

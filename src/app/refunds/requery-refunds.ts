@@ -6,6 +6,7 @@
 // stays pending and is reported as escalated for a person to look at.
 import type { Dependencies } from '../dependencies.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
+import { countItemError, noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
 import { paymentFromRecord, paymentKind } from '../payments/payment-record.ts';
 import { pendingRefundIndexKey, refundFromRecord, refundKind, type Refund } from './refund-record.ts';
 import { applyRefundAnswer, queryRefund, sendRefund } from './settle-refund.ts';
@@ -13,20 +14,26 @@ import { applyRefundAnswer, queryRefund, sendRefund } from './settle-refund.ts';
 export const refundRequeryBatchMax = 100;
 const jobInitiator = 'system:requery';
 
-export type RefundRequeryReport = { examined: number; settled: number; stillPending: number; escalated: number };
+export type RefundRequeryReport = { examined: number; settled: number; stillPending: number; escalated: number } & ItemErrors;
 
 export async function requeryPendingRefunds(deps: Dependencies, options: { limit?: number } = {}): Promise<RefundRequeryReport> {
-  const report: RefundRequeryReport = { examined: 0, settled: 0, stillPending: 0, escalated: 0 };
+  const report: RefundRequeryReport = { examined: 0, settled: 0, stillPending: 0, escalated: 0, ...noItemErrors() };
   const limit = Math.min(options.limit ?? refundRequeryBatchMax, refundRequeryBatchMax);
   await visitIndexed(deps.store, { kind: refundKind, indexKey: pendingRefundIndexKey, limit }, async (record) => {
-    const refund = refundFromRecord(record);
-    if (refund.requeryAttempts >= deps.settings.requeryAttemptsMax) {
-      report.escalated++;
-      return false;
+    // Each refund on its own: one that cannot be read or settled is counted and left pending
+    // for the next run, and the job goes on with the refunds after it.
+    try {
+      const refund = refundFromRecord(record);
+      if (refund.requeryAttempts >= deps.settings.requeryAttemptsMax) {
+        report.escalated++;
+        return false;
+      }
+      if (deps.clock.now() - refund.updatedAt < deps.settings.requeryDelayMs) return false;
+      report.examined++;
+      await requeryOne(deps, refund, report);
+    } catch (error) {
+      countItemError(report, record.tenantId, record.id, error);
     }
-    if (deps.clock.now() - refund.updatedAt < deps.settings.requeryDelayMs) return false;
-    report.examined++;
-    await requeryOne(deps, refund, report);
     return true;
   });
   return report;

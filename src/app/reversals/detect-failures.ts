@@ -15,6 +15,7 @@ import type { IncidentTransaction } from '../compliance/incident-record.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
+import { countItemError, noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
 import { emptyRequeryReport, requeryTransfer, type TransferRequeryReport } from '../transfers/requery-transfers.ts';
 import { pendingTransferIndexKey, transferFromRecord, transferKind, type MoneyTransfer } from '../transfers/transfer-record.ts';
 import { checkCustomerReport, uncheckedReportIndexKey } from '../disputes/customer-report.ts';
@@ -26,25 +27,41 @@ export const detectionInitiator = 'system:detection';
 /** Glitch failures read per bucket at most; a burst is flagged long before this. */
 const glitchScanMax = 1000;
 
-export type DetectionReport = TransferRequeryReport & { orphanedDebits: number; customerReportsChecked: number; glitchBursts: (GlitchBurst & { tenantId: string; alertId: string; new: boolean })[] };
+export type DetectionReport = TransferRequeryReport & ItemErrors & { orphanedDebits: number; customerReportsChecked: number; glitchBursts: (GlitchBurst & { tenantId: string; alertId: string; new: boolean })[] };
 
 export async function detectFailures(deps: Dependencies, options: { tenantId?: TenantId } = {}): Promise<DetectionReport> {
-  const report: DetectionReport = { ...emptyRequeryReport(), orphanedDebits: 0, customerReportsChecked: 0, glitchBursts: [] };
+  const report: DetectionReport = { ...emptyRequeryReport(), ...noItemErrors(), orphanedDebits: 0, customerReportsChecked: 0, glitchBursts: [] };
+  // Each item on its own: one that cannot be read or settled is counted and left for the
+  // next run, and the sweep goes on with the items after it and with the burst scan.
   await visitIndexed(deps.store, { kind: transferKind, indexKey: pendingTransferIndexKey, limit: detectionBatchMax }, async (record) => {
     if (options.tenantId !== undefined && record.tenantId !== options.tenantId) return false;
-    const transfer = transferFromRecord(record);
-    if (deps.clock.now() - transfer.createdAt < deps.settings.orphanGraceMs) return false;
-    report.examined++;
-    await requeryOrphan(deps, transfer, report);
+    try {
+      const transfer = transferFromRecord(record);
+      if (deps.clock.now() - transfer.createdAt < deps.settings.orphanGraceMs) return false;
+      report.examined++;
+      await requeryOrphan(deps, transfer, report);
+    } catch (error) {
+      countItemError(report, record.tenantId, record.id, error);
+    }
     return true;
   });
   await visitIndexed(deps.store, { kind: failedTransactionKind, indexKey: uncheckedReportIndexKey, limit: detectionBatchMax }, async (record) => {
     if (options.tenantId !== undefined && record.tenantId !== options.tenantId) return false;
-    if (await checkCustomerReport(deps, record.tenantId, failedTransactionFromRecord(record).transferReference)) report.customerReportsChecked++;
+    try {
+      if (await checkCustomerReport(deps, record.tenantId, failedTransactionFromRecord(record).transferReference)) report.customerReportsChecked++;
+    } catch (error) {
+      countItemError(report, record.tenantId, record.id, error);
+    }
     return true;
   });
   const tenants = options.tenantId === undefined ? await deps.store.listTenantIds() : [options.tenantId];
-  for (const tenantId of tenants) report.glitchBursts.push(...await glitchBurstsOf(deps, tenantId));
+  for (const tenantId of tenants) {
+    try {
+      report.glitchBursts.push(...await glitchBurstsOf(deps, tenantId));
+    } catch (error) {
+      countItemError(report, tenantId, glitchAlertKind, error);
+    }
+  }
   return report;
 }
 

@@ -5,6 +5,7 @@
 // failure is reversed, unknown waits longer, and the attempt limit escalates.
 import type { Dependencies } from '../dependencies.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
+import { countItemError, noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
 import { queryTransfer, sendTransfer } from './ask-rail.ts';
 import { applyTransferAnswer } from './settle-transfer.ts';
 import { pendingTransferIndexKey, transferFromRecord, transferKind, type MoneyTransfer } from './transfer-record.ts';
@@ -13,21 +14,29 @@ export const transferRequeryBatchMax = 100;
 export const requeryInitiator = 'system:requery';
 
 export type TransferRequeryReport = { examined: number; succeeded: number; failed: number; stillPending: number; escalated: number };
+/** A run of the job: the counts, and the transfers whose requery threw. */
+export type TransferRequeryRunReport = TransferRequeryReport & ItemErrors;
 
 export function emptyRequeryReport(): TransferRequeryReport {
   return { examined: 0, succeeded: 0, failed: 0, stillPending: 0, escalated: 0 };
 }
 
-export async function requeryPendingTransfers(deps: Dependencies, options: { limit?: number; olderThanMs?: number } = {}): Promise<TransferRequeryReport> {
-  const report = emptyRequeryReport();
+export async function requeryPendingTransfers(deps: Dependencies, options: { limit?: number; olderThanMs?: number } = {}): Promise<TransferRequeryRunReport> {
+  const report: TransferRequeryRunReport = { ...emptyRequeryReport(), ...noItemErrors() };
   const limit = Math.min(options.limit ?? transferRequeryBatchMax, transferRequeryBatchMax);
   await visitIndexed(deps.store, { kind: transferKind, indexKey: pendingTransferIndexKey, limit }, async (record) => {
-    const transfer = transferFromRecord(record);
-    const now = deps.clock.now();
-    if (transfer.nextQueryAt > now) return false;
-    if (options.olderThanMs !== undefined && now - transfer.createdAt < options.olderThanMs) return false;
-    report.examined++;
-    await requeryTransfer(deps, transfer, report);
+    // Each transfer on its own: one that cannot be read or settled is counted and left
+    // pending for the next run, and the job goes on with the transfers after it.
+    try {
+      const transfer = transferFromRecord(record);
+      const now = deps.clock.now();
+      if (transfer.nextQueryAt > now) return false;
+      if (options.olderThanMs !== undefined && now - transfer.createdAt < options.olderThanMs) return false;
+      report.examined++;
+      await requeryTransfer(deps, transfer, report);
+    } catch (error) {
+      countItemError(report, record.tenantId, record.id, error);
+    }
     return true;
   });
   return report;

@@ -7,6 +7,11 @@ export type Job = { readonly name: string; readonly intervalMs: number; readonly
 
 export type Scheduler = { stop(): Promise<void> };
 
+function itemErrorsIn(result: unknown): number {
+  if (typeof result !== 'object' || result === null || !('errors' in result)) return 0;
+  return typeof result.errors === 'number' ? result.errors : 0;
+}
+
 export function startScheduler(jobs: readonly Job[], logger: Logger): Scheduler {
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<unknown>>();
@@ -18,7 +23,10 @@ export function startScheduler(jobs: readonly Job[], logger: Logger): Scheduler 
       busy = true;
       const run = job.run()
         .then((result) => {
-          logger.debug({ job: job.name, result }, 'job finished');
+          // Items a job could not handle are counted in its report (`errors`, with reasons
+          // free of credentials) and tried again next run; a person should hear of them.
+          if (itemErrorsIn(result) > 0) logger.warn({ job: job.name, result }, 'job finished; some items failed and wait for the next run');
+          else logger.debug({ job: job.name, result }, 'job finished');
         })
         .catch((error: unknown) => {
           logger.error({ job: job.name, err: error }, 'job failed');
