@@ -102,7 +102,7 @@ describe('notification delivery', () => {
   it('delivers a notification committed with its event, signed and carrying its idempotency key', async () => {
     const id = await enqueue();
     const report = await deliverNotifications(deps(), routing);
-    assert.deepEqual(report, { examined: 1, delivered: 1, retrying: 0, dead: 0, claimedElsewhere: 0 });
+    assert.deepEqual(report, { examined: 1, delivered: 1, retrying: 0, dead: 0, claimedElsewhere: 0, errors: 0, errorReasons: [] });
     const [request] = receiver.received;
     assert.ok(request);
     assert.equal(request.headers['idempotency-key'], id);
@@ -159,6 +159,38 @@ describe('notification delivery', () => {
     assert.match(dead.lastError ?? '', /not delivered after 10 attempts/);
     const listed = await store.listRecords(tenantId, notificationKind, { indexKey: 'notification:dead', limit: 10 });
     assert.equal(listed.items.length, 2);
+    await cleanUp();
+  });
+
+  it('dead-letters a notification whose data this release cannot render, and delivers the ones after it', async () => {
+    const poison = enqueueNotification(ids, tenantId, now, customerMessage);
+    assert.ok(poison.ok);
+    // Written by an older release (or edited): today's template refuses its data.
+    assert.ok((await store.commit({ tenantId, at: now, records: [{ ...poison.value, body: { ...poison.value.body, data: { ...reversalData, amount_minor: '1.5' } } }] })).ok);
+    const good = await enqueue();
+    const report = await deliverNotifications(deps(), routing);
+    assert.deepEqual([report.delivered, report.dead, report.errors], [1, 1, 0], JSON.stringify(report));
+    const dead = await notification(poison.value.id);
+    assert.deepEqual([dead.status, dead.attempts], ['dead', 1]);
+    assert.match(dead.lastError ?? '', /cannot be rendered by the reversal\.completed template/);
+    assert.equal((await notification(good)).status, 'delivered');
+    now += 60_000;
+    assert.equal((await deliverNotifications(deps(), routing)).examined, 0, 'the dead letter is not tried again');
+    await cleanUp();
+  });
+
+  it('skips and counts a notification record it cannot read, and delivers the others in every run', async () => {
+    const stale = enqueueNotification(ids, tenantId, now, customerMessage);
+    assert.ok(stale.ok);
+    // Written by an earlier release under a template name this one dropped.
+    assert.ok((await store.commit({ tenantId, at: now, records: [{ ...stale.value, body: { ...stale.value.body, template: 'transfer.retired' } }] })).ok);
+    const good = await enqueue();
+    const report = await deliverNotifications(deps(), routing);
+    assert.deepEqual([report.delivered, report.errors], [1, 1], JSON.stringify(report));
+    assert.match(report.errorReasons[0] ?? '', /^ten_notify\/[^:]+: \w*Error: notification template transfer\.retired is unknown$/);
+    assert.equal((await notification(good)).status, 'delivered');
+    const again = await deliverNotifications(deps(), routing);
+    assert.equal(again.errors, 1, 'still counted, never thrown');
     await cleanUp();
   });
 

@@ -9,12 +9,15 @@ import { invariant } from '../../domain/invariant.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { DeliveryResult, NotificationRouting } from '../ports/notification-channel.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
+import { countItemError, noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
 import { dueIndexKey, notificationFromRecord, notificationKind, notificationWrite, type Notification } from './notification-record.ts';
 
 export const deliveryBatchMax = 100;
 const failureReasonLengthMax = 200;
 
-export type DeliveryReport = { examined: number; delivered: number; retrying: number; dead: number; claimedElsewhere: number };
+export type DeliveryReport = {
+  examined: number; delivered: number; retrying: number; dead: number; claimedElsewhere: number;
+} & ItemErrors;
 
 type JobDependencies = Pick<Dependencies, 'store' | 'clock'>;
 
@@ -25,13 +28,27 @@ function isReady(notification: Notification, now: number): boolean {
 
 export async function deliverNotifications(deps: JobDependencies, routing: NotificationRouting, options: { limit?: number } = {}): Promise<DeliveryReport> {
   invariant(routing.sendTimeoutMs < deliveryLeaseMs, 'a send must end before its lease does');
-  const report: DeliveryReport = { examined: 0, delivered: 0, retrying: 0, dead: 0, claimedElsewhere: 0 };
+  const report: DeliveryReport = { examined: 0, delivered: 0, retrying: 0, dead: 0, claimedElsewhere: 0, ...noItemErrors() };
   const limit = Math.min(options.limit ?? deliveryBatchMax, deliveryBatchMax);
   await visitIndexed(deps.store, { kind: notificationKind, indexKey: dueIndexKey, limit }, async (record) => {
-    const notification = notificationFromRecord(record);
+    // Each notification on its own: one that cannot be read (a template an older release
+    // wrote and this one no longer knows) or delivered is counted and left where it is,
+    // and the job goes on with every notification after it, in every tenant. An unreadable
+    // record is not moved to the dead letter: the dead-letter list could not show it either.
+    let notification: Notification;
+    try {
+      notification = notificationFromRecord(record);
+    } catch (error) {
+      countItemError(report, record.tenantId, record.id, error);
+      return false;
+    }
     if (!isReady(notification, deps.clock.now())) return false;
     report.examined++;
-    await deliverOne(deps, routing, notification, report);
+    try {
+      await deliverOne(deps, routing, notification, report);
+    } catch (error) {
+      countItemError(report, record.tenantId, record.id, error);
+    }
     return true;
   });
   return report;
@@ -77,7 +94,9 @@ async function send(routing: NotificationRouting, notification: Notification): P
   const recipient = notification.recipient ?? (notification.audience === 'operations' ? routing.operationsRecipient : null);
   if (recipient === null) return { ok: false, retryable: false, reason: 'the notification has no recipient' };
   const rendered = renderTemplate(notification.template, notification.data);
-  invariant(rendered.ok, `notification ${notification.id} was enqueued with data its template refuses`);
+  // Data this release's template refuses (written by an older release, or edited) will
+  // never render: a failure no retry mends, so it goes to the dead letter with its reason.
+  if (!rendered.ok) return { ok: false, retryable: false, reason: `its data cannot be rendered by the ${notification.template} template (${rendered.detail ?? rendered.code})` };
   try {
     return await channel.send({
       notificationId: notification.id, idempotencyKey: notification.id, tenantId: notification.tenantId,
