@@ -115,6 +115,21 @@ describe('refund concurrency and faults', () => {
     assert.deepEqual([after['refunded'], after['refunds_pending']], ['25.00', '0.00']);
   });
 
+  it('records once in the audit trail that a refund without a definite answer was escalated to a person (R5)', async () => {
+    await paid(service, tenant, 'unanswered');
+    simulator.hangRefunds = true;
+    try {
+      assert.equal((await refund(service, tenant, 'unanswered', { amount: '5.00' })).status, 202);
+      const attempts = service.runtime.deps.settings.requeryAttemptsMax;
+      for (let run = 0; run < attempts + 2; run++) await requeryPendingRefunds(service.runtime.deps);
+    } finally {
+      simulator.hangRefunds = false;
+    }
+    assert.equal((await payment(service, tenant, 'unanswered'))['refunds_pending'], '5.00', 'still pending, its money held');
+    const trail = await call(service, 'GET', '/api/v1/audit?transaction_id=unanswered&action=refund.escalated', undefined, { token: tenant.keys['auditor']! });
+    assert.equal((trail.body['data'] as unknown[]).length, 1, trail.text);
+  });
+
   it('goes on requerying the other refunds when settling one of them throws', async () => {
     for (const id of ['rpoison-a', 'rpoison-b']) {
       await paid(service, tenant, id);

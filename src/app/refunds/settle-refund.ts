@@ -176,6 +176,16 @@ async function settlementFor(deps: Dependencies, refund: Refund, payment: Paymen
     details: { response: { outcome: outcome.kind, code: outcome.code, message: outcome.message, retryable: outcome.retryable } },
   });
   const records: RecordWrite[] = [refundWrite(settled, refund.version), ...(updatedPayment === null ? [] : [paymentWrite(updatedPayment, payment.version)])];
-  const changeset: Changeset = { tenantId: refund.tenantId, at, transfers, ledgerEntries: entries, records, audit: [audit] };
+  // The status query that uses up the last attempt leaves the refund, its money held, for a
+  // person: said once in the trail, as a payment's escalation is.
+  const limit = deps.settings.requeryAttemptsMax;
+  const escalation = next === null && refund.requeryAttempts < limit && settled.requeryAttempts >= limit
+    ? [await buildAuditEntry(deps, refund.tenantId, at, {
+      stream: `txn:${refund.transactionId}`, action: 'refund.escalated', initiator: options.initiator, transactionId: refund.transactionId, refundId: refund.refundId,
+      amount, currency: refund.currency, status: settled.status,
+      reason: `no definite answer after ${settled.requeryAttempts} status queries; the refund stays pending with its money held, for a person to settle with the processor`,
+    })]
+    : [];
+  const changeset: Changeset = { tenantId: refund.tenantId, at, transfers, ledgerEntries: entries, records, audit: [audit, ...escalation] };
   return { ok: true, value: settled, changeset };
 }
