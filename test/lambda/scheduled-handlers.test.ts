@@ -12,6 +12,8 @@ import { scheduledHandlerFor } from '../../src/interfaces/lambda/scheduled-handl
 import { metricNames, scheduledHandlers } from '../../src/interfaces/lambda/lambda-contract.ts';
 import { jobNames } from '../../src/interfaces/jobs/background-jobs.ts';
 import type { ProxyResult } from '../../src/interfaces/lambda/proxy-event.ts';
+import { enqueueNotification } from '../../src/app/notifications/enqueue-notification.ts';
+import type { TenantId } from '../../src/domain/ids.ts';
 
 const body = (result: ProxyResult) => JSON.parse(result.body) as Record<string, unknown>;
 const scheduledEvent = (job: string) => recordedEvent('scheduled-event.json', { JOB: job });
@@ -43,6 +45,24 @@ describe('scheduled Lambda handlers', () => {
 
   it('has one scheduled handler for every job that exists', () => {
     assert.deepEqual(scheduledHandlers.map((entry) => entry.job).sort(), [...jobNames].sort());
+  });
+
+  it('counts in EMF a notification moved to the dead letter and the items a run left undone, for the alarms (N1, T4)', async () => {
+    const { deps } = lambda.root.runtime;
+    const tenantId = 'ten_dead_letter' as TenantId;
+    const write = enqueueNotification(deps.ids, tenantId, deps.clock.now(), {
+      audience: 'customer', recipient: '+2348030000009', template: 'reversal.completed', data: { amount_minor: '100', currency: 'NGN', reversal_reference: 'TXR-2026-000999' }, source: 'test',
+    });
+    assert.ok(write.ok);
+    // Data this release's template refuses (an amount with decimals): no retry mends it.
+    const refused = { ...write.value, body: { ...write.value.body, data: { amount_minor: '1.5', currency: 'NGN', reversal_reference: 'TXR-2026-000999' } } };
+    assert.ok((await deps.store.commit({ tenantId, at: deps.clock.now(), records: [refused] })).ok);
+    const from = stdout.lines.length;
+    const result = await scheduledHandlerFor(lambda.root, 'deliver-notifications')(scheduledEvent('deliver-notifications'), context);
+    assert.equal(result.status, 'done');
+    const metrics = emfMetrics(stdout.lines.slice(from));
+    assert.equal(metrics.get(metricNames.notificationDeadLettered), 1, JSON.stringify(result));
+    assert.equal(metrics.get(metricNames.jobItemErrors), 0);
   });
 
   it('settles a payment the processor never answered, on the requery-payments schedule', async () => {

@@ -24,8 +24,8 @@ export const transferFailureRatePercentMax = 15;
 export const transferRateSampleMin = 20;
 const transferAlarmPeriod = Duration.minutes(15);
 
-function emfMetric(metricName: string, period = alarmPeriod): Metric {
-  return new Metric({ namespace: metricsNamespace, metricName, dimensionsMap: { service: serviceName }, statistic: 'Sum', period });
+function emfMetric(metricName: string, period = alarmPeriod, job?: string): Metric {
+  return new Metric({ namespace: metricsNamespace, metricName, dimensionsMap: { service: serviceName, ...(job === undefined ? {} : { job }) }, statistic: 'Sum', period });
 }
 
 /**
@@ -79,6 +79,20 @@ export function createAlarms(scope: Construct, key: Key, functions: Functions, a
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     }),
+    emfMetric(metricNames.notificationDeadLettered, alarmPeriod, 'deliver-notifications').createAlarm(scope, 'NotificationDeadLetterAlarm', {
+      alarmDescription: 'A notification could not be delivered and was moved to the dead letter (GET /api/v1/notifications?status=dead)',
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }),
+    ...functions.scheduled.map((entry) => emfMetric(metricNames.jobItemErrors, alarmPeriod, entry.job).createAlarm(scope, `${entry.fn.node.id}ItemErrorsAlarm`, {
+      alarmDescription: `The ${entry.job} job could not handle an item and left it for its next run (see the job's log for the reason)`,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    })),
     auditDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }).createAlarm(scope, 'AuditDeadLetterAlarm', {
       alarmDescription: 'An audit message reached the dead-letter queue',
       threshold: 1,

@@ -193,6 +193,16 @@ describe('AWS stack: alarms', () => {
     });
   });
 
+  it('alarms on a notification moved to the dead letter and on items any scheduled job left undone', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: metricNames.notificationDeadLettered, Namespace: metricsNamespace, Threshold: 1, AlarmActions: Match.anyValue(),
+      Dimensions: Match.arrayWith([{ Name: 'job', Value: 'deliver-notifications' }]),
+    });
+    const itemAlarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(([, alarm]) => alarm.Properties['MetricName'] === metricNames.jobItemErrors);
+    const jobsWatched = itemAlarms.map(([, alarm]) => (alarm.Properties['Dimensions'] as { Name: string; Value: string }[]).find((dimension) => dimension.Name === 'job')?.Value);
+    assert.deepEqual(jobsWatched.sort(), scheduledHandlers.map((entry) => entry.job).sort());
+  });
+
   it('alarms on any message in the audit dead-letter queue and on errors of every function', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1, AlarmActions: Match.anyValue() });
     const errorAlarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(([, alarm]) => alarm.Properties['MetricName'] === 'Errors' && alarm.Properties['Namespace'] === 'AWS/Lambda');

@@ -70,6 +70,13 @@ export const metricNames = {
   storeCommitError: 'StoreCommitError',
   jobRun: 'JobRun',
   jobFailed: 'JobFailed',
+  /**
+   * Items a job run could not handle and left for the next run (its report's `errors`), and
+   * notifications the delivery job moved to the dead letter (its report's `dead`); both
+   * carry the `job` dimension besides `service`.
+   */
+  jobItemErrors: 'JobItemErrors',
+  notificationDeadLettered: 'NotificationDeadLettered',
   /** An invocation of a scheduled handler by something other than its schedule. */
   jobRefused: 'JobRefused',
   /** Audit queue messages the consumer applied, acknowledged as duplicates, or handed back to the queue. */

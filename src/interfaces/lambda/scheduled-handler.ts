@@ -23,6 +23,25 @@ export type JobResult =
 
 export type ScheduledHandler = (event: unknown, context?: Context) => Promise<JobResult>;
 
+/** A count a job's report carries, when it carries it. */
+function countIn(report: unknown, field: string): number | null {
+  if (typeof report !== 'object' || report === null) return null;
+  const value = (report as Record<string, unknown>)[field];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/**
+ * What a run left undone, as metrics the alarms watch (deploy/aws/lib/alarms.ts): items it
+ * could not handle, and notifications it gave up on. The standalone service's Prometheus
+ * rules watch the same through its own metrics.
+ */
+function recordReportMetrics(metrics: LambdaRoot['observability']['metrics'], report: unknown): void {
+  const errors = countIn(report, 'errors');
+  if (errors !== null) metrics.addMetric(metricNames.jobItemErrors, MetricUnit.Count, errors);
+  const dead = countIn(report, 'dead');
+  if (dead !== null) metrics.addMetric(metricNames.notificationDeadLettered, MetricUnit.Count, dead);
+}
+
 export function scheduledHandlerFor(root: Pick<LambdaRoot, 'runtime' | 'observability'>, job: JobName): ScheduledHandler {
   const { logger, metrics } = root.observability;
   return (event, context) => instrumented(root.observability, context, async () => {
@@ -38,6 +57,7 @@ export function scheduledHandlerFor(root: Pick<LambdaRoot, 'runtime' | 'observab
     const startedAt = performance.now();
     try {
       const report = await runJob(job, root.runtime);
+      recordReportMetrics(metrics, report);
       const durationMs = Math.round(performance.now() - startedAt);
       logger.info('job finished', { job, eventId: scheduled.data.id, scheduledAt: scheduled.data.time, report, durationMs });
       return { job, status: 'done', report, durationMs };
