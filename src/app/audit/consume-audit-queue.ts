@@ -4,7 +4,7 @@
 // are reported failed, so the queue delivers them again, in the same order, after the
 // visibility timeout; the other groups go on. Duplicates are acknowledged.
 import type { OrderedAuditSink } from '../ports/audit-sink.ts';
-import { describeFailure } from '../notifications/deliver-notifications.ts';
+import { describeFailure } from '../shared/describe-failure.ts';
 import { auditGroupId, readAuditMessage } from './audit-message.ts';
 
 export type ReceivedMessage = { readonly id: string; readonly groupId: string; readonly body: string };

@@ -10,10 +10,10 @@ import type { Dependencies } from '../dependencies.ts';
 import type { DeliveryResult, NotificationRouting } from '../ports/notification-channel.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
 import { countItemError, noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
+import { describeFailure } from '../shared/describe-failure.ts';
 import { dueIndexKey, notificationFromRecord, notificationKind, notificationWrite, type Notification } from './notification-record.ts';
 
 export const deliveryBatchMax = 100;
-const failureReasonLengthMax = 200;
 
 export type DeliveryReport = {
   examined: number; delivered: number; retrying: number; dead: number; claimedElsewhere: number;
@@ -107,10 +107,4 @@ async function send(routing: NotificationRouting, notification: Notification): P
   } catch (error) {
     return { ok: false, retryable: true, reason: describeFailure(error) };
   }
-}
-
-/** A short reason safe to store: no credentials from connection URLs, bounded length. */
-export function describeFailure(error: unknown): string {
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return message.replace(/\/\/[^/@\s]*@/g, '//***@').slice(0, failureReasonLengthMax);
 }

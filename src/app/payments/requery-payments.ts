@@ -11,7 +11,7 @@ import { decideAndCommit } from '../shared/commit.ts';
 import { visitIndexed } from '../shared/visit-indexed.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
-import { describeFailure } from '../notifications/deliver-notifications.ts';
+import { countItemError, noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
 import { askProcessor, paymentIdempotencyKey, type Answer } from './ask-processor.ts';
 import { applyAnswer } from './authorize-payment.ts';
 import { openCard } from './card-input.ts';
@@ -24,16 +24,10 @@ export type RequeryReport = {
   examined: number; settled: number; stillPending: number; escalated: number;
   /** Payments the processor answered for whose journal lines were refused (escalated at once). */
   refused: number;
-  /** Payments whose requery threw; each is tried again on the next run. */
-  errors: number;
-  /** Why, for the job's log: the first few, without credentials. */
-  errorReasons: string[];
-};
-
-const errorReasonsMax = 5;
+} & ItemErrors;
 
 export async function requeryPendingPayments(deps: Dependencies, options: { limit?: number } = {}): Promise<RequeryReport> {
-  const report: RequeryReport = { examined: 0, settled: 0, stillPending: 0, escalated: 0, refused: 0, errors: 0, errorReasons: [] };
+  const report: RequeryReport = { examined: 0, settled: 0, stillPending: 0, escalated: 0, refused: 0, ...noItemErrors() };
   const limit = Math.min(options.limit ?? requeryBatchMax, requeryBatchMax);
   await visitIndexed(deps.store, { kind: paymentKind, indexKey: pendingIndexKey, limit }, async (record) => {
     // Each payment on its own: one that cannot be read or settled must not stop the job for
@@ -44,8 +38,7 @@ export async function requeryPendingPayments(deps: Dependencies, options: { limi
       report.examined++;
       await requeryOne(deps, payment, report);
     } catch (error) {
-      report.errors++;
-      if (report.errorReasons.length < errorReasonsMax) report.errorReasons.push(`${record.tenantId}/${record.id}: ${describeFailure(error)}`);
+      countItemError(report, record.tenantId, record.id, error);
     }
     return true;
   });

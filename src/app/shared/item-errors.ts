@@ -4,7 +4,7 @@
 // one poison item would stop the job for every item listed after it, in every tenant, on
 // every run.
 import type { TenantId } from '../../domain/ids.ts';
-import { describeFailure } from '../notifications/deliver-notifications.ts';
+import { describeFailure } from './describe-failure.ts';
 
 export type ItemErrors = {
   /** Items whose handling threw; each is tried again on the next run. */
