@@ -9,6 +9,7 @@ import { ok, refuse, type Result } from '../../domain/result.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { recordRead } from '../audit/audited-read.ts';
+import { recordsUnder } from '../shared/visit-indexed.ts';
 import { initiatorOf, type Principal } from '../access/principal.ts';
 import type { Changeset } from '../ports/store.ts';
 import { decideAndCommit, type Decision } from '../shared/commit.ts';
@@ -57,9 +58,6 @@ export async function recordChargeback(deps: Dependencies, principal: TenantPrin
     }));
 }
 
-/** Chargebacks listed per read while summing a payment's open ones. */
-const chargebackPageSize = 200;
-
 /**
  * What the payment's chargebacks still open claim. Each of them may yet be lost, so a new
  * one may only claim what they leave: two open chargebacks of 60 on a payment of 100,
@@ -71,15 +69,10 @@ const chargebackPageSize = 200;
 async function openChargebacksMinor(deps: Dependencies, payment: Payment): Promise<bigint> {
   if (payment.chargebacksOpenMinor !== null) return payment.chargebacksOpenMinor;
   let open = 0n;
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.listRecords(payment.tenantId, chargebackKind, { indexKey: `payment:${payment.transactionId}`, limit: chargebackPageSize, ...(cursor === undefined ? {} : { cursor }) });
-    for (const record of page.items) {
-      const chargeback = chargebackFromRecord(record);
-      if (chargeback.status === 'open') open += chargeback.amountMinor;
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
+  for await (const record of recordsUnder(deps.store, payment.tenantId, chargebackKind, `payment:${payment.transactionId}`)) {
+    const chargeback = chargebackFromRecord(record);
+    if (chargeback.status === 'open') open += chargeback.amountMinor;
+  }
   return open;
 }
 

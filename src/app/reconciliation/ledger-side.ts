@@ -5,6 +5,7 @@ import type { TenantId } from '../../domain/ids.ts';
 import { expectedLeg, type LedgerTransfer, type LegState } from '../../domain/reconciliation/matcher.ts';
 import type { Dependencies } from '../dependencies.ts';
 import type { Store } from '../ports/store.ts';
+import { recordsUnder } from '../shared/visit-indexed.ts';
 import { createdHourIndexKey, pendingTransferIndexKey, transferFromRecord, transferKind, type MoneyTransfer } from '../transfers/transfer-record.ts';
 
 const hourMs = 60 * 60_000;
@@ -14,12 +15,7 @@ const pageSize = 200;
 export type LedgerWindow = { readonly fromAt: number; readonly toAt: number; readonly allPending: boolean };
 
 async function* listed(store: Store, tenantId: TenantId, indexKey: string): AsyncGenerator<MoneyTransfer> {
-  let cursor: string | undefined;
-  do {
-    const page = await store.listRecords(tenantId, transferKind, { indexKey, limit: pageSize, ...(cursor === undefined ? {} : { cursor }) });
-    for (const record of page.items) yield transferFromRecord(record);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
+  for await (const record of recordsUnder(store, tenantId, transferKind, indexKey, pageSize)) yield transferFromRecord(record);
 }
 
 /** Each transfer of the window once (a transfer settling while we read is seen in one list or both). */

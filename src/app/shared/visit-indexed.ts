@@ -2,6 +2,7 @@
 // tenant by tenant and page by page, until `visit` has examined `limit` of them. The
 // background jobs use it so that one run does a bounded amount of work.
 import type { StoredRecord, Store } from '../ports/store.ts';
+import type { TenantId } from '../../domain/ids.ts';
 
 const pageSize = 50;
 
@@ -23,4 +24,14 @@ export async function visitIndexed(
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
   }
+}
+
+/** Every record of one kind under an index key of one tenant, page by page, in the store's order. */
+export async function* recordsUnder(store: Pick<Store, 'listRecords'>, tenantId: TenantId, kind: string, indexKey: string, pageSizeMax = 200): AsyncGenerator<StoredRecord> {
+  let cursor: string | undefined;
+  do {
+    const page = await store.listRecords(tenantId, kind, { indexKey, limit: pageSizeMax, ...(cursor === undefined ? {} : { cursor }) });
+    yield* page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
 }
