@@ -60,6 +60,31 @@ const difference = (after: Counts, before: Counts): Counts => ({
 /** The first store's clock, moved forward to end a pause on contended accounts. */
 const firstClock = { offsetMs: 0, now(): number { return Date.now() + this.offsetMs; } };
 
+/**
+ * Runs `work` while the connection fails right after the first one-statement batch commit
+ * (contra_batch_commit_v10, batch-write.ts) committed, before its answer comes back: the
+ * caller cannot know whether it committed. Answers how many answers were lost.
+ */
+async function losingNextBatchAnswer(work: () => Promise<unknown>): Promise<number> {
+  const prototype = pg.Client.prototype as unknown as { query: (this: pg.Client, text: unknown) => Promise<unknown> };
+  const query = prototype.query;
+  let dropped = 0;
+  prototype.query = async function (this: pg.Client, text: unknown): Promise<unknown> {
+    const result: unknown = await query.call(this, text);
+    if (dropped === 0 && typeof text === 'object' && text !== null && (text as { name?: unknown }).name === 'contra_batch_commit_v10') {
+      dropped++;
+      throw Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
+    }
+    return result;
+  };
+  try {
+    await work();
+  } finally {
+    prototype.query = query;
+  }
+  return dropped;
+}
+
 void describe('postgresql batches decided on remembered rows', { skip }, () => {
   let schema: TestSchema;
   let first: PostgresStore;
@@ -309,25 +334,7 @@ void describe('postgresql batches decided on remembered rows', { skip }, () => {
     assertOk(await first.commit(spend(tenantId, 'before', 10n)));
     // The connection fails after the one-round-trip batch committed, before its answer
     // came back: the caller cannot know, and the store must not assume either way.
-    const prototype = pg.Client.prototype as unknown as { query: (this: pg.Client, text: unknown) => Promise<unknown> };
-    const query = prototype.query;
-    let dropped = 0;
-    const lossy = async function (this: pg.Client, text: unknown): Promise<unknown> {
-      const result: unknown = await query.call(this, text);
-      // The one statement of a batch decided on remembered rows (batch-write.ts, commitStatement).
-      if (dropped === 0 && typeof text === 'object' && text !== null && (text as { name?: unknown }).name === 'contra_batch_commit_v10') {
-        dropped++;
-        throw Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
-      }
-      return result;
-    };
-    prototype.query = lossy;
-    try {
-      await assert.rejects(first.commit(spend(tenantId, 'lost-answer', 20n)), /Connection terminated/);
-    } finally {
-      prototype.query = query;
-    }
-    assert.equal(dropped, 1);
+    assert.equal(await losingNextBatchAnswer(() => assert.rejects(first.commit(spend(tenantId, 'lost-answer', 20n)), /Connection terminated/)), 1);
     const before = first.batchCounts();
     assertOk(await first.commit(spend(tenantId, 'after', 30n)));
     assert.equal(first.batchCounts().read - before.read, 1, 'what the lost batch touched is read again under lock');
@@ -344,24 +351,8 @@ void describe('postgresql batches decided on remembered rows', { skip }, () => {
     assertOk(await first.commit(pay(tenantId, 'shift-before', 5n)));
     assertOk(await second.commit(pay(tenantId, 'shift-other', 7n)));
     // The shifted batch commits; its answer (the shifts, the committedAt stored) is lost.
-    const prototype = pg.Client.prototype as unknown as { query: (this: pg.Client, text: unknown) => Promise<unknown> };
-    const query = prototype.query;
-    let dropped = 0;
-    prototype.query = async function (this: pg.Client, text: unknown): Promise<unknown> {
-      const result: unknown = await query.call(this, text);
-      if (dropped === 0 && typeof text === 'object' && text !== null && (text as { name?: unknown }).name === 'contra_batch_commit_v10') {
-        dropped++;
-        throw Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
-      }
-      return result;
-    };
     const before = first.batchCounts();
-    try {
-      await assert.rejects(first.commit(pay(tenantId, 'shift-lost', 3n)), /Connection terminated/);
-    } finally {
-      prototype.query = query;
-    }
-    assert.equal(dropped, 1);
+    assert.equal(await losingNextBatchAnswer(() => assert.rejects(first.commit(pay(tenantId, 'shift-lost', 3n)), /Connection terminated/)), 1);
     assertOk(await first.commit(pay(tenantId, 'shift-after', 1n)));
     assert.deepEqual(difference(first.batchCounts(), before), { remembered: 0, read: 1, stale: 0, shifted: 0 }, 'what the lost batch touched is read again under lock');
     assert.deepEqual(await first.commit(pay(tenantId, 'shift-lost', 3n)), { ok: false, conflict: { kind: 'transfer_exists', transferId: 'shift-lost' } });
