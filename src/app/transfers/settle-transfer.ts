@@ -60,7 +60,7 @@ async function openFailure(deps: Dependencies, transfer: MoneyTransfer): Promise
 
 /** Commits an answer (null: none was needed) to the transfer as it is now in the store. */
 export async function applyTransferAnswer(deps: Dependencies, subject: MoneyTransfer, answer: Answer | null, options: SettleOptions): Promise<Result<MoneyTransfer, 'conflict' | 'insufficient_funds'>> {
-  const settle = (): ReturnType<typeof decideAndCommit<MoneyTransfer, never>> => decideAndCommit<MoneyTransfer, never>(deps.store, async () => {
+  const settle = () => decideAndCommit<MoneyTransfer, never>(deps.store, async () => {
     const current = await readTransfer(deps, subject);
     // An escalated transfer still takes a late success: it is credited, never reversed.
     const open = current.status === 'TRANSFER-PENDING' || (current.status === 'TRANSFER-ESCALATED' && answer?.outcome.kind === 'approved');
