@@ -1,10 +1,9 @@
 // `npm run bench:postgres`: ledger transfers/s between random accounts on the local
-// PostgreSQL, through Contra's store (group commit), against a baseline measured in the
-// same run: a pure-SQL ledger, one PL/pgSQL call and one commit per transfer (the design
-// of pgledger and similar ledgers), on the same server, in phases that alternate with
-// Contra's. Accounts: 50 (spread) and 10 (contention); clients: 1, 8 and 64 callers at
-// once. synchronous_commit stays on throughout.
-import { randomBytes } from 'node:crypto';
+// PostgreSQL, through Contra's store (group commit), against two baselines measured in the
+// same run on the same server, each one PL/pgSQL call and one commit per transfer
+// (postgres-ledgers.ts): the least a ledger in SQL can do, and the work pgledger does, in
+// phases that alternate with Contra's. Accounts: 50 (spread) and 10 (contention); clients:
+// 1, 8 and 64 callers at once. synchronous_commit stays on throughout.
 import pg from 'pg';
 import type { AccountId, TenantId, TransferId } from '../src/domain/ids.ts';
 import { openPostgresStore } from '../src/adapters/store/postgres/postgres-store.ts';
@@ -12,6 +11,7 @@ import { testDatabaseUrl } from '../src/adapters/store/postgres/test-database.ts
 import { systemClock } from '../src/adapters/system/system-clock.ts';
 import { invariant } from '../src/domain/invariant.ts';
 import { describeMachine } from './report.ts';
+import { openPgledgerEquivalent, openPureSql, openSchema, pick, type Ledger } from './postgres-ledgers.ts';
 import { backendsCpu, cpuSpentMs } from './server-cpu.ts';
 import { runConcurrently } from './run-concurrently.ts';
 import { LatencyRecorder, operationsPerSecond, type ScenarioResult } from './stats.ts';
@@ -39,34 +39,6 @@ function listOf(name: string, defaults: readonly number[]): readonly number[] {
 
 /** A scenario's result with the CPU it cost: PostgreSQL backends (from /proc, when local) and this Node process. */
 type Measured = ScenarioResult & { readonly serverCpuMs: number | null; readonly nodeCpuMs: number };
-
-/** One ledger under test, in a schema of its own whose connections carry the schema's name as application_name. */
-type Ledger = {
-  readonly name: string;
-  readonly applicationName: string;
-  /** One transfer between two random accounts; `index` is unique within the scenario. */
-  transfer(index: number): Promise<void>;
-  close(): Promise<void>;
-};
-
-type Schema = { readonly url: string; readonly name: string; drop(): Promise<void> };
-
-/** A fresh schema, created and later dropped through `admin`. */
-async function openSchema(admin: pg.Client): Promise<Schema> {
-  const name = `bench_${randomBytes(4).toString('hex')}`;
-  await admin.query(`CREATE SCHEMA ${name}`);
-  const url = new URL(testDatabaseUrl());
-  url.searchParams.set('options', `-c search_path=${name}`);
-  url.searchParams.set('application_name', name);
-  return { url: url.toString(), name, drop: async () => { await admin.query(`DROP SCHEMA ${name} CASCADE`); } };
-}
-
-function pick(accounts: number): [number, number] {
-  const from = Math.floor(Math.random() * accounts);
-  let to = Math.floor(Math.random() * (accounts - 1));
-  if (to >= from) to++;
-  return [from, to];
-}
 
 async function openContra(admin: pg.Client, accounts: number): Promise<Ledger> {
   const schema = await openSchema(admin);
@@ -123,45 +95,6 @@ END $$;
 `;
 }
 
-/** The baseline: a ledger in SQL alone, each transfer one function call in its own transaction. */
-const pureSqlLedger = `
-CREATE TABLE sql_accounts (id integer PRIMARY KEY, balance bigint NOT NULL, version bigint NOT NULL);
-CREATE TABLE sql_transfers (id bigserial PRIMARY KEY, from_id integer NOT NULL REFERENCES sql_accounts, to_id integer NOT NULL REFERENCES sql_accounts,
-  amount bigint NOT NULL CHECK (amount > 0), created_at timestamptz NOT NULL DEFAULT now());
-CREATE TABLE sql_entries (id bigserial PRIMARY KEY, account_id integer NOT NULL REFERENCES sql_accounts, transfer_id bigint NOT NULL REFERENCES sql_transfers,
-  amount bigint NOT NULL, balance_after bigint NOT NULL, version bigint NOT NULL);
-CREATE FUNCTION sql_transfer(p_from integer, p_to integer, p_amount bigint) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE t bigint; a record;
-BEGIN
-  PERFORM 1 FROM sql_accounts WHERE id IN (p_from, p_to) ORDER BY id FOR UPDATE;
-  INSERT INTO sql_transfers (from_id, to_id, amount) VALUES (p_from, p_to, p_amount) RETURNING id INTO t;
-  UPDATE sql_accounts SET balance = balance - p_amount, version = version + 1 WHERE id = p_from RETURNING balance, version INTO a;
-  INSERT INTO sql_entries (account_id, transfer_id, amount, balance_after, version) VALUES (p_from, t, -p_amount, a.balance, a.version);
-  UPDATE sql_accounts SET balance = balance + p_amount, version = version + 1 WHERE id = p_to RETURNING balance, version INTO a;
-  INSERT INTO sql_entries (account_id, transfer_id, amount, balance_after, version) VALUES (p_to, t, p_amount, a.balance, a.version);
-  RETURN t;
-END $$;
-`;
-
-async function openPureSql(admin: pg.Client, accounts: number, clients: number): Promise<Ledger> {
-  const schema = await openSchema(admin);
-  const pool = new pg.Pool({ connectionString: schema.url, max: Math.min(clients, 32) });
-  await pool.query(pureSqlLedger);
-  await pool.query('INSERT INTO sql_accounts SELECT g, 0, 0 FROM generate_series(0, $1 - 1) AS g', [accounts]);
-  return {
-    name: 'pure-SQL ledger',
-    applicationName: schema.name,
-    async transfer(): Promise<void> {
-      const [from, to] = pick(accounts);
-      await pool.query('SELECT sql_transfer($1, $2, 100)', [from, to]);
-    },
-    async close(): Promise<void> {
-      await pool.end();
-      await schema.drop();
-    },
-  };
-}
-
 /** What a ledger's phases of one scenario add up to. */
 class Tally {
   elapsedMs = 0;
@@ -186,32 +119,33 @@ async function phase(admin: pg.Client, ledger: Ledger, clients: number, offset: 
 }
 
 /**
- * Both ledgers on the same accounts and callers, each warmed up, then timed in alternating
- * phases (BENCH_PHASES, 4 by default: pure-SQL, Contra, Contra, pure-SQL, …), so that
- * a neighbour's load that comes and goes falls on both alike and the ratio compares them
- * under the same conditions.
+ * The baselines and Contra on the same accounts and callers, each warmed up, the database
+ * vacuumed, then timed in
+ * phases (BENCH_PHASES, 4 by default) whose order alternates (pure-SQL, pgledger-equivalent,
+ * Contra, then Contra, pgledger-equivalent, pure-SQL, …), so that a neighbour's load that
+ * comes and goes falls on all alike and the ratios compare them under the same conditions.
  */
-async function scenario(admin: pg.Client, accounts: number, clients: number, count: number): Promise<Pair> {
-  const sql = await openPureSql(admin, accounts, clients);
-  const contra = await openContra(admin, accounts);
+async function scenario(admin: pg.Client, accounts: number, clients: number, count: number): Promise<Scenario> {
+  const ledgers = [await openPureSql(admin, accounts, clients), await openPgledgerEquivalent(admin, accounts, clients), await openContra(admin, accounts)];
   try {
-    for (const ledger of [sql, contra]) await runConcurrently(warmupTransfers(count), clients, (index) => ledger.transfer(count + index), () => undefined);
-    const [sqlRun, contraRun] = [sql, contra].map((ledger) => ({ ledger, tally: new Tally(count) }));
-    invariant(sqlRun !== undefined && contraRun !== undefined, 'one run per ledger');
+    for (const ledger of ledgers) await runConcurrently(warmupTransfers(count), clients, (index) => ledger.transfer(count + index), () => undefined);
+    // As pgledger's own benchmark does before timing: the warm-up's dead row versions cleared for all alike.
+    await admin.query('VACUUM');
+    const runs = ledgers.map((ledger) => ({ ledger, tally: new Tally(count) }));
     const phases = Math.max(1, Number(process.env['BENCH_PHASES'] ?? 4));
     for (let index = 0, offset = 0; index < phases; index++) {
       const size = index === phases - 1 ? count - offset : Math.floor(count / phases);
-      for (const { ledger, tally } of index % 2 === 0 ? [sqlRun, contraRun] : [contraRun, sqlRun]) await phase(admin, ledger, clients, offset, size, tally);
+      for (const { ledger, tally } of index % 2 === 0 ? runs : [...runs].reverse()) await phase(admin, ledger, clients, offset, size, tally);
       offset += size;
     }
-    const measured = ({ ledger, tally }: { ledger: Ledger; tally: Tally }): Measured => ({
+    const [sql, pgledger, contra] = runs.map(({ ledger, tally }): Measured => progress({
       name: `${ledger.name}, ${accounts} accounts`, concurrency: clients, operations: count, commitsPerOperation: 1,
       elapsedMs: tally.elapsedMs, latency: tally.latency.summary(), serverCpuMs: tally.serverCpuMs, nodeCpuMs: tally.nodeCpuMs,
-    });
-    return { sql: progress(measured(sqlRun)), contra: progress(measured(contraRun)) };
+    }));
+    invariant(sql !== undefined && pgledger !== undefined && contra !== undefined, 'one result per ledger');
+    return { sql, pgledger, contra };
   } finally {
-    await contra.close();
-    await sql.close();
+    for (const ledger of [...ledgers].reverse()) await ledger.close();
   }
 }
 
@@ -226,14 +160,14 @@ function progress(result: Measured): Measured {
   return result;
 }
 
-type Pair = { readonly sql: Measured; readonly contra: Measured };
+type Scenario = { readonly sql: Measured; readonly pgledger: Measured; readonly contra: Measured };
 
-function table(pairs: readonly Pair[], markdown: boolean): string {
-  const header = ['scenario', 'accounts', 'clients', 'transfers', 'transfers/s', 'p50 ms', 'p99 ms', '÷ pure-SQL, same load', 'server CPU µs/transfer', 'Node CPU µs/transfer'];
-  const lines = pairs.flatMap(({ sql, contra }) => [sql, contra].map((result) => [
+function table(scenarios: readonly Scenario[], markdown: boolean): string {
+  const header = ['scenario', 'accounts', 'clients', 'transfers', 'transfers/s', 'p50 ms', 'p99 ms', '÷ pure-SQL, same load', '÷ pgledger-eq., same load', 'server CPU µs/transfer', 'Node CPU µs/transfer'];
+  const lines = scenarios.flatMap(({ sql, pgledger, contra }) => [sql, pgledger, contra].map((result) => [
     result.name.replace(/, \d+ accounts$/, ''), result.name.replace(/^.*, (\d+) accounts$/, '$1'), String(result.concurrency), String(result.operations),
     operationsPerSecond(result).toFixed(0), result.latency.p50Ms.toFixed(2), result.latency.p99Ms.toFixed(2),
-    (operationsPerSecond(result) / operationsPerSecond(sql)).toFixed(2),
+    (operationsPerSecond(result) / operationsPerSecond(sql)).toFixed(2), (operationsPerSecond(result) / operationsPerSecond(pgledger)).toFixed(2),
     perTransferUs(result.serverCpuMs, result), perTransferUs(result.nodeCpuMs, result),
   ]));
   if (markdown) return [header, header.map((_, index) => (index === 0 ? '---' : '---:')), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
@@ -246,18 +180,18 @@ async function main(): Promise<void> {
   process.stderr.write(`Contra PostgreSQL benchmark · ${machine} · ${testDatabaseUrl()}\n`);
   const admin = new pg.Client({ connectionString: testDatabaseUrl() });
   await admin.connect();
-  const pairs: Pair[] = [];
+  const scenarios: Scenario[] = [];
   try {
     for (const accounts of listOf('BENCH_ACCOUNTS', [50, 10])) {
       for (const clients of listOf('BENCH_CLIENTS', [1, 8, 64])) {
-        pairs.push(await scenario(admin, accounts, clients, clients === 1 ? serialTransfers : transfersPerScenario));
+        scenarios.push(await scenario(admin, accounts, clients, clients === 1 ? serialTransfers : transfersPerScenario));
       }
     }
   } finally {
     await admin.end();
   }
-  process.stdout.write(`\nContra PostgreSQL benchmark · ${machine}\n\n${table(pairs, false)}\n`);
-  if (process.argv.includes('--markdown')) process.stdout.write(`\n${table(pairs, true)}\n`);
+  process.stdout.write(`\nContra PostgreSQL benchmark · ${machine}\n\n${table(scenarios, false)}\n`);
+  if (process.argv.includes('--markdown')) process.stdout.write(`\n${table(scenarios, true)}\n`);
 }
 
 await main();
