@@ -45,6 +45,7 @@ export const errorCatalog = {
   account_exists: { status: 409, message: 'An account with this id already exists.' },
   conflict: { status: 409, message: 'The request conflicted with concurrent changes; retry it.' },
   already_refunded: { status: 409, message: 'The payment is already fully refunded.' },
+  last_admin_key: { status: 409, message: 'This is the tenant\'s last active admin key; it cannot be revoked.' },
   chargeback_resolved: { status: 409, message: 'The chargeback is already resolved.' },
   notification_not_dead: { status: 409, message: 'Only a dead-lettered notification can be sent again.' },
   cbn_report_submitted: { status: 409, message: 'The CBN report has already been submitted.' },

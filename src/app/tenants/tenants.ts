@@ -3,6 +3,7 @@ import type { ApiKeyId, TenantId } from '../../domain/ids.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { apiKeyWrite, formatApiKey, newSecret } from '../access/api-keys.ts';
+import { firstAdminKeyCountWrite } from '../access/admin-key-count.ts';
 import { initiatorOf, type Principal } from '../access/principal.ts';
 import type { Reply } from '../shared/reply.ts';
 import type { Result } from '../../domain/result.ts';
@@ -38,6 +39,7 @@ export async function createTenant(
     records: [
       { kind: tenantKind, id: tenantId, expectedVersion: 0, body: { name: input.name, settings, created_at: at } },
       apiKeyWrite({ apiKeyId, role: 'admin', name: 'first admin key', secret, at, createdBy: initiatorOf(principal) }),
+      firstAdminKeyCountWrite(tenantId),
     ],
     audit: [audit],
   });
