@@ -8,7 +8,7 @@
 // second finds the payment settled.
 import { invariant } from '../../domain/invariant.ts';
 import { decideAndCommit } from '../shared/commit.ts';
-import { visitIndexed } from '../shared/visit-indexed.ts';
+import { visitLongestWaiting } from '../shared/visit-indexed.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
 import { countItemError, noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
@@ -29,18 +29,27 @@ export type RequeryReport = {
 export async function requeryPendingPayments(deps: Dependencies, options: { limit?: number } = {}): Promise<RequeryReport> {
   const report: RequeryReport = { examined: 0, settled: 0, stillPending: 0, escalated: 0, refused: 0, ...noItemErrors() };
   const limit = Math.min(options.limit ?? requeryBatchMax, requeryBatchMax);
-  await visitIndexed(deps.store, { kind: paymentKind, indexKey: pendingIndexKey, limit }, async (record) => {
+  // The payments that have waited longest since their last try go first, in every tenant:
+  // when runs come further apart than the delay, the same first payments would otherwise be
+  // due on every run and those after them would wait until these escalate.
+  await visitLongestWaiting(deps.store, { kind: paymentKind, indexKey: pendingIndexKey, limit }, (record) => {
     // Each payment on its own: one that cannot be read or settled must not stop the job for
     // every payment listed after it, in every tenant, on every run.
     try {
       const payment = paymentFromRecord(record);
-      if (payment.escalated || deps.clock.now() - payment.updatedAt < deps.settings.requeryDelayMs) return false;
-      report.examined++;
+      const dueAt = payment.updatedAt + deps.settings.requeryDelayMs;
+      return payment.escalated || dueAt > deps.clock.now() ? null : { dueAt, item: payment };
+    } catch (error) {
+      countItemError(report, record.tenantId, record.id, error);
+      return null;
+    }
+  }, async (payment, record) => {
+    report.examined++;
+    try {
       await requeryOne(deps, payment, report);
     } catch (error) {
       countItemError(report, record.tenantId, record.id, error);
     }
-    return true;
   });
   return report;
 }

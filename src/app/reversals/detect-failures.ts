@@ -14,7 +14,7 @@ import { incidentWrites, triggerEnabled, type IncidentWrites } from '../complian
 import type { IncidentTransaction } from '../compliance/incident-record.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
-import { visitIndexed } from '../shared/visit-indexed.ts';
+import { visitIndexed, visitLongestWaiting } from '../shared/visit-indexed.ts';
 import { countItemError, noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
 import { emptyRequeryReport, requeryTransfer, type TransferRequeryReport } from '../transfers/requery-transfers.ts';
 import { pendingTransferIndexKey, transferFromRecord, transferKind, type MoneyTransfer } from '../transfers/transfer-record.ts';
@@ -33,17 +33,26 @@ export async function detectFailures(deps: Dependencies, options: { tenantId?: T
   const report: DetectionReport = { ...emptyRequeryReport(), ...noItemErrors(), orphanedDebits: 0, customerReportsChecked: 0, glitchBursts: [] };
   // Each item on its own: one that cannot be read or settled is counted and left for the
   // next run, and the sweep goes on with the items after it and with the burst scan.
-  await visitIndexed(deps.store, { kind: transferKind, indexKey: pendingTransferIndexKey, limit: detectionBatchMax }, async (record) => {
-    if (options.tenantId !== undefined && record.tenantId !== options.tenantId) return false;
+  // Orphaned debits are queried whatever their backoff, so each run would find the same
+  // first hundred again: the one left alone longest (since its grace period ended or its
+  // last write, such as the last query) goes first, in every tenant.
+  await visitLongestWaiting(deps.store, { kind: transferKind, indexKey: pendingTransferIndexKey, limit: detectionBatchMax }, (record) => {
+    if (options.tenantId !== undefined && record.tenantId !== options.tenantId) return null;
     try {
       const transfer = transferFromRecord(record);
-      if (deps.clock.now() - transfer.createdAt < deps.settings.orphanGraceMs) return false;
-      report.examined++;
+      const graceEndsAt = transfer.createdAt + deps.settings.orphanGraceMs;
+      return graceEndsAt <= deps.clock.now() ? { dueAt: Math.max(graceEndsAt, transfer.updatedAt), item: transfer } : null;
+    } catch (error) {
+      countItemError(report, record.tenantId, record.id, error);
+      return null;
+    }
+  }, async (transfer, record) => {
+    report.examined++;
+    try {
       await requeryOrphan(deps, transfer, report);
     } catch (error) {
       countItemError(report, record.tenantId, record.id, error);
     }
-    return true;
   });
   await visitIndexed(deps.store, { kind: failedTransactionKind, indexKey: uncheckedReportIndexKey, limit: detectionBatchMax }, async (record) => {
     if (options.tenantId !== undefined && record.tenantId !== options.tenantId) return false;

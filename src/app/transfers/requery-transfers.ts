@@ -4,7 +4,7 @@
 // Each answer is committed by settle-transfer.ts: success credits (even late), a definite
 // failure is reversed, unknown waits longer, and the attempt limit escalates.
 import type { Dependencies } from '../dependencies.ts';
-import { visitIndexed } from '../shared/visit-indexed.ts';
+import { visitLongestWaiting } from '../shared/visit-indexed.ts';
 import { countItemError, noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
 import { queryTransfer, sendTransfer } from './ask-rail.ts';
 import { applyTransferAnswer } from './settle-transfer.ts';
@@ -24,20 +24,26 @@ export function emptyRequeryReport(): TransferRequeryReport {
 export async function requeryPendingTransfers(deps: Dependencies, options: { limit?: number; olderThanMs?: number } = {}): Promise<TransferRequeryRunReport> {
   const report: TransferRequeryRunReport = { ...emptyRequeryReport(), ...noItemErrors() };
   const limit = Math.min(options.limit ?? transferRequeryBatchMax, transferRequeryBatchMax);
-  await visitIndexed(deps.store, { kind: transferKind, indexKey: pendingTransferIndexKey, limit }, async (record) => {
+  // The transfers whose backoff ended longest ago go first, in every tenant, so a long list
+  // of unknown outcomes cannot keep the ones after its first hundred from being asked about.
+  await visitLongestWaiting(deps.store, { kind: transferKind, indexKey: pendingTransferIndexKey, limit }, (record) => {
     // Each transfer on its own: one that cannot be read or settled is counted and left
     // pending for the next run, and the job goes on with the transfers after it.
     try {
       const transfer = transferFromRecord(record);
-      const now = deps.clock.now();
-      if (transfer.nextQueryAt > now) return false;
-      if (options.olderThanMs !== undefined && now - transfer.createdAt < options.olderThanMs) return false;
-      report.examined++;
+      const dueAt = Math.max(transfer.nextQueryAt, transfer.createdAt + (options.olderThanMs ?? 0));
+      return dueAt <= deps.clock.now() ? { dueAt, item: transfer } : null;
+    } catch (error) {
+      countItemError(report, record.tenantId, record.id, error);
+      return null;
+    }
+  }, async (transfer, record) => {
+    report.examined++;
+    try {
       await requeryTransfer(deps, transfer, report);
     } catch (error) {
       countItemError(report, record.tenantId, record.id, error);
     }
-    return true;
   });
   return report;
 }
