@@ -16,7 +16,7 @@ import type { AuthorizeRequest, CardRefundRequest, ProcessorReply, QueryRequest 
 import type { StoredRecord } from '../../src/app/ports/store.ts';
 import { recordsUnder } from '../../src/app/shared/visit-indexed.ts';
 import { requeryPendingRefunds } from '../../src/app/refunds/requery-refunds.ts';
-import { refundFromRecord, refundKind, pendingRefundIndexKey } from '../../src/app/refunds/refund-record.ts';
+import { refundFromRecord, refundIdFor, refundKind, refundWrite, pendingRefundIndexKey } from '../../src/app/refunds/refund-record.ts';
 import { requeryPendingPayments } from '../../src/app/payments/requery-payments.ts';
 import { paymentFromRecord, paymentKind, pendingIndexKey } from '../../src/app/payments/payment-record.ts';
 import { requeryPendingTransfers } from '../../src/app/transfers/requery-transfers.ts';
@@ -109,6 +109,40 @@ describe('requery fairness: refunds (R5)', () => {
     assert.deepEqual(neverAsked(await refundAttempts(second)), [], 'the second tenant is reached on the second run');
     const firstTenant = [...(await refundAttempts(first)).values()];
     assert.deepEqual([firstTenant.filter((count) => count === 1).length, firstTenant.filter((count) => count === 2).length], [50, 50]);
+    simulator.silent = false;
+  });
+});
+
+describe('requery fairness: escalated refunds (R5)', () => {
+  let service: TestService;
+  const clock = movableClock();
+  const simulator = new SilentSimulator({});
+  before(async () => {
+    service = await startService({ clock, processors: [simulator], environment: { CONTRA_REQUERY_DELAY_MS: String(requeryDelayMs) } });
+  });
+  after(async () => {
+    await assertLedgerBalances(service.runtime.deps.store);
+    await service.close();
+  });
+
+  it('counts every escalated refund on the list, also those after a full batch', async () => {
+    const tenant = await createTenant(service);
+    const ids = ['due-0', 'due-1', 'given-up-0', 'given-up-1', 'given-up-2'];
+    for (const id of ids) await paid(service, tenant, id);
+    simulator.silent = true;
+    for (const id of ids) assert.equal((await refund(service, tenant, id, { amount: '10.00' })).status, 202);
+    // The last three have used up their attempts: a person has them now.
+    const { store, settings } = service.runtime.deps;
+    for (const id of ids.filter((name) => name.startsWith('given-up'))) {
+      const record = await store.getRecord(tenant.tenantId as TenantId, refundKind, refundIdFor(id, 1));
+      assert.ok(record !== null);
+      const refundNow = refundFromRecord(record);
+      const escalated = { ...refundNow, version: refundNow.version + 1, requeryAttempts: settings.requeryAttemptsMax };
+      assert.ok((await store.commit({ tenantId: tenant.tenantId as TenantId, at: clock.now(), records: [refundWrite(escalated, refundNow.version)] })).ok);
+    }
+    clock.offsetMs += requeryDelayMs + secondMs;
+    const run = await requeryPendingRefunds(service.runtime.deps, { limit: 2 });
+    assert.deepEqual([run.examined, run.escalated], [2, 3], JSON.stringify(run));
     simulator.silent = false;
   });
 });
