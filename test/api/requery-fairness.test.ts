@@ -46,6 +46,26 @@ function movableClock(): { offsetMs: number; now(): number } {
   return { offsetMs: 0, now(): number { return Date.now() + this.offsetMs; } };
 }
 
+/**
+ * A service on a movable clock whose card processor can fall silent, started before the
+ * describe's tests and, after them, checked to balance and closed; `started` receives it.
+ */
+function silentCardService(started: (service: TestService) => void): { clock: ReturnType<typeof movableClock>; simulator: SilentSimulator } {
+  const clock = movableClock();
+  const simulator = new SilentSimulator({});
+  let service: TestService | undefined;
+  before(async () => {
+    service = await startService({ clock, processors: [simulator], environment: { CONTRA_REQUERY_DELAY_MS: String(requeryDelayMs) } });
+    started(service);
+  });
+  after(async () => {
+    if (service === undefined) return;
+    await assertLedgerBalances(service.runtime.deps.store);
+    await service.close();
+  });
+  return { clock, simulator };
+}
+
 /** Runs `create` for 0..count-1, a few at a time (the order of creation is kept per group). */
 async function createMany(count: number, create: (index: number) => Promise<void>): Promise<void> {
   const atOnce = 10;
@@ -70,17 +90,11 @@ const paymentAttempts = (service: TestService, tenant: Tenant) =>
 
 describe('requery fairness: refunds (R5)', () => {
   let service: TestService;
-  const clock = movableClock();
-  const simulator = new SilentSimulator({});
+  const { clock, simulator } = silentCardService((started) => { service = started; });
   const tenants: Tenant[] = [];
   const refundAttempts = (tenant: Tenant) => attemptsOf(service, tenant, refundKind, pendingRefundIndexKey, (record) => refundFromRecord(record).requeryAttempts);
   before(async () => {
-    service = await startService({ clock, processors: [simulator], environment: { CONTRA_REQUERY_DELAY_MS: String(requeryDelayMs) } });
     tenants.push(await createTenant(service, 'First tenant'), await createTenant(service, 'Second tenant'));
-  });
-  after(async () => {
-    await assertLedgerBalances(service.runtime.deps.store);
-    await service.close();
   });
 
   it('asks about all 150 pending refunds of two tenants in two runs of 100, the longest-waiting first', async () => {
@@ -115,15 +129,7 @@ describe('requery fairness: refunds (R5)', () => {
 
 describe('requery fairness: escalated refunds (R5)', () => {
   let service: TestService;
-  const clock = movableClock();
-  const simulator = new SilentSimulator({});
-  before(async () => {
-    service = await startService({ clock, processors: [simulator], environment: { CONTRA_REQUERY_DELAY_MS: String(requeryDelayMs) } });
-  });
-  after(async () => {
-    await assertLedgerBalances(service.runtime.deps.store);
-    await service.close();
-  });
+  const { clock, simulator } = silentCardService((started) => { service = started; });
 
   it('counts every escalated refund on the list, also those after a full batch', async () => {
     const tenant = await createTenant(service);
@@ -149,16 +155,10 @@ describe('requery fairness: escalated refunds (R5)', () => {
 
 describe('requery fairness: payments (P2)', () => {
   let service: TestService;
-  const clock = movableClock();
-  const simulator = new SilentSimulator({});
+  const { clock, simulator } = silentCardService((started) => { service = started; });
   const tenants: Tenant[] = [];
   before(async () => {
-    service = await startService({ clock, processors: [simulator], environment: { CONTRA_REQUERY_DELAY_MS: String(requeryDelayMs) } });
     tenants.push(await createTenant(service, 'First tenant'), await createTenant(service, 'Second tenant'));
-  });
-  after(async () => {
-    await assertLedgerBalances(service.runtime.deps.store);
-    await service.close();
   });
 
   it('asks about every pending payment of both tenants in two runs, the longest-waiting first', async () => {
@@ -185,15 +185,7 @@ describe('requery fairness: payments (P2)', () => {
 
 describe('requery fairness: the longest-waiting first, whatever the tenant order (P2)', () => {
   let service: TestService;
-  const clock = movableClock();
-  const simulator = new SilentSimulator({});
-  before(async () => {
-    service = await startService({ clock, processors: [simulator], environment: { CONTRA_REQUERY_DELAY_MS: String(requeryDelayMs) } });
-  });
-  after(async () => {
-    await assertLedgerBalances(service.runtime.deps.store);
-    await service.close();
-  });
+  const { clock, simulator } = silentCardService((started) => { service = started; });
 
   it('asks about the tenant listed last first when its payments have waited longer', async () => {
     const tenants = [await createTenant(service, 'One tenant'), await createTenant(service, 'Another tenant')];
