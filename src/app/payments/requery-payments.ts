@@ -11,7 +11,7 @@ import { decideAndCommit } from '../shared/commit.ts';
 import { visitLongestWaiting } from '../shared/visit-indexed.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { buildAuditEntry } from '../audit/audit-entry.ts';
-import { countItemError, noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
+import { noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
 import { askProcessor, paymentIdempotencyKey, type Answer } from './ask-processor.ts';
 import { applyAnswer } from './authorize-payment.ts';
 import { openCard } from './card-input.ts';
@@ -32,24 +32,15 @@ export async function requeryPendingPayments(deps: Dependencies, options: { limi
   // The payments that have waited longest since their last try go first, in every tenant:
   // when runs come further apart than the delay, the same first payments would otherwise be
   // due on every run and those after them would wait until these escalate.
-  await visitLongestWaiting(deps.store, { kind: paymentKind, indexKey: pendingIndexKey, limit }, (record) => {
-    // Each payment on its own: one that cannot be read or settled must not stop the job for
-    // every payment listed after it, in every tenant, on every run.
-    try {
-      const payment = paymentFromRecord(record);
-      const dueAt = payment.updatedAt + deps.settings.requeryDelayMs;
-      return payment.escalated || dueAt > deps.clock.now() ? null : { dueAt, item: payment };
-    } catch (error) {
-      countItemError(report, record.tenantId, record.id, error);
-      return null;
-    }
-  }, async (payment, record) => {
+  // Each payment on its own: one that cannot be read or settled must not stop the job for
+  // every payment listed after it, in every tenant, on every run.
+  await visitLongestWaiting(deps.store, { kind: paymentKind, indexKey: pendingIndexKey, limit }, report, (record) => {
+    const payment = paymentFromRecord(record);
+    const dueAt = payment.updatedAt + deps.settings.requeryDelayMs;
+    return payment.escalated || dueAt > deps.clock.now() ? null : { dueAt, item: payment };
+  }, async (payment) => {
     report.examined++;
-    try {
-      await requeryOne(deps, payment, report);
-    } catch (error) {
-      countItemError(report, record.tenantId, record.id, error);
-    }
+    await requeryOne(deps, payment, report);
   });
   return report;
 }

@@ -6,7 +6,7 @@
 // stays pending and is reported as escalated for a person to look at.
 import type { Dependencies } from '../dependencies.ts';
 import { visitLongestWaiting } from '../shared/visit-indexed.ts';
-import { countItemError, noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
+import { noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
 import { paymentFromRecord, paymentKind } from '../payments/payment-record.ts';
 import { pendingRefundIndexKey, refundFromRecord, refundKind, type Refund } from './refund-record.ts';
 import { applyRefundAnswer, queryRefund, sendRefund } from './settle-refund.ts';
@@ -22,30 +22,20 @@ export async function requeryPendingRefunds(deps: Dependencies, options: { limit
   // The refunds that have waited longest since their last try go first, in every tenant: when
   // runs come further apart than the delay, the same first refunds would otherwise be due on
   // every run and those after them would wait until these escalate.
-  await visitLongestWaiting(deps.store, { kind: refundKind, indexKey: pendingRefundIndexKey, limit }, (record) => {
-    // Each refund on its own: one that cannot be read is counted and left pending for the
-    // next run, and the job goes on with the refunds after it. Every escalated refund on the
-    // list is counted, whether or not this run reaches its limit.
-    try {
-      const refund = refundFromRecord(record);
-      if (refund.requeryAttempts >= deps.settings.requeryAttemptsMax) {
-        report.escalated++;
-        return null;
-      }
-      const dueAt = refund.updatedAt + deps.settings.requeryDelayMs;
-      return dueAt <= deps.clock.now() ? { dueAt, item: refund } : null;
-    } catch (error) {
-      countItemError(report, record.tenantId, record.id, error);
+  // Each refund on its own: one that cannot be read or settled is counted and left pending
+  // for the next run, and the job goes on with the refunds after it. Every escalated refund
+  // on the list is counted, whether or not this run reaches its limit.
+  await visitLongestWaiting(deps.store, { kind: refundKind, indexKey: pendingRefundIndexKey, limit }, report, (record) => {
+    const refund = refundFromRecord(record);
+    if (refund.requeryAttempts >= deps.settings.requeryAttemptsMax) {
+      report.escalated++;
       return null;
     }
-  }, async (refund, record) => {
-    // One that cannot be settled is counted and left pending for the next run.
+    const dueAt = refund.updatedAt + deps.settings.requeryDelayMs;
+    return dueAt <= deps.clock.now() ? { dueAt, item: refund } : null;
+  }, async (refund) => {
     report.examined++;
-    try {
-      await requeryOne(deps, refund, report);
-    } catch (error) {
-      countItemError(report, record.tenantId, record.id, error);
-    }
+    await requeryOne(deps, refund, report);
   });
   return report;
 }

@@ -36,23 +36,14 @@ export async function detectFailures(deps: Dependencies, options: { tenantId?: T
   // Orphaned debits are queried whatever their backoff, so each run would find the same
   // first hundred again: the one left alone longest (since its grace period ended or its
   // last write, such as the last query) goes first, in every tenant.
-  await visitLongestWaiting(deps.store, { kind: transferKind, indexKey: pendingTransferIndexKey, limit: detectionBatchMax }, (record) => {
+  await visitLongestWaiting(deps.store, { kind: transferKind, indexKey: pendingTransferIndexKey, limit: detectionBatchMax }, report, (record) => {
     if (options.tenantId !== undefined && record.tenantId !== options.tenantId) return null;
-    try {
-      const transfer = transferFromRecord(record);
-      const graceEndsAt = transfer.createdAt + deps.settings.orphanGraceMs;
-      return graceEndsAt <= deps.clock.now() ? { dueAt: Math.max(graceEndsAt, transfer.updatedAt), item: transfer } : null;
-    } catch (error) {
-      countItemError(report, record.tenantId, record.id, error);
-      return null;
-    }
-  }, async (transfer, record) => {
+    const transfer = transferFromRecord(record);
+    const graceEndsAt = transfer.createdAt + deps.settings.orphanGraceMs;
+    return graceEndsAt <= deps.clock.now() ? { dueAt: Math.max(graceEndsAt, transfer.updatedAt), item: transfer } : null;
+  }, async (transfer) => {
     report.examined++;
-    try {
-      await requeryOrphan(deps, transfer, report);
-    } catch (error) {
-      countItemError(report, record.tenantId, record.id, error);
-    }
+    await requeryOrphan(deps, transfer, report);
   });
   await visitIndexed(deps.store, { kind: failedTransactionKind, indexKey: uncheckedReportIndexKey, limit: detectionBatchMax }, async (record) => {
     if (options.tenantId !== undefined && record.tenantId !== options.tenantId) return false;

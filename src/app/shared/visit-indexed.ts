@@ -6,6 +6,7 @@
 // across all tenants, so the first hundred in the store's order cannot take every run.
 import { pageSizeMax, type StoredRecord, type Store } from '../ports/store.ts';
 import type { TenantId } from '../../domain/ids.ts';
+import { countItemError, type ItemErrors } from './item-errors.ts';
 
 const pageSize = 50;
 /**
@@ -43,16 +44,19 @@ type Candidate<T> = Due<T> & { readonly record: StoredRecord };
 /**
  * Visits up to `limit` due records of one kind under an index key, the longest-waiting
  * first, across all tenants. `due` answers, for each record read, since when it has been
- * due, or null to skip it (not due yet, escalated, another tenant's, unreadable: the job
- * counts what it must there, once per run). Ties go by tenant id, then record id, so two
- * runs over the same records visit them in the same order. Only the `limit` earliest are
- * kept while reading, so a long list costs reads, not memory.
+ * due, or null to skip it (not due yet, escalated, another tenant's: the job counts what it
+ * must there, once per run). Ties go by tenant id, then record id, so two runs over the same
+ * records visit them in the same order. Only the `limit` earliest are kept while reading, so
+ * a long list costs reads, not memory. Each record on its own: one that `due` cannot read,
+ * or whose visit throws, is counted in `errors` and left for the next run, and the job goes
+ * on with the records after it.
  */
 export async function visitLongestWaiting<T>(
   store: Store,
   target: { readonly kind: string; readonly indexKey: string; readonly limit: number },
+  errors: ItemErrors,
   due: (record: StoredRecord) => Due<T> | null,
-  visit: (item: T, record: StoredRecord) => Promise<void>,
+  visit: (item: T) => Promise<void>,
 ): Promise<void> {
   let kept: Candidate<T>[] = [];
   let read = 0;
@@ -60,7 +64,13 @@ export async function visitLongestWaiting<T>(
     for await (const record of recordsUnder(store, tenantId, target.kind, target.indexKey, pageSizeMax)) {
       if (read >= scanRecordsMax) break scan;
       read++;
-      const found = due(record);
+      let found: Due<T> | null;
+      try {
+        found = due(record);
+      } catch (error) {
+        countItemError(errors, record.tenantId, record.id, error);
+        continue;
+      }
       if (found === null) continue;
       kept.push({ ...found, record });
       // Sorting now and then keeps the memory to twice the batch, whatever the list's length.
@@ -69,7 +79,13 @@ export async function visitLongestWaiting<T>(
   }
   // Each visit settles (or counts an error for) its record with a versioned commit that reads
   // it again, so a record someone changed since it was read here is caught there.
-  for (const candidate of earliest(kept, target.limit)) await visit(candidate.item, candidate.record);
+  for (const { item, record } of earliest(kept, target.limit)) {
+    try {
+      await visit(item);
+    } catch (error) {
+      countItemError(errors, record.tenantId, record.id, error);
+    }
+  }
 }
 
 function earliest<T>(candidates: Candidate<T>[], limit: number): Candidate<T>[] {

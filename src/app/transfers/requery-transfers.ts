@@ -5,7 +5,7 @@
 // failure is reversed, unknown waits longer, and the attempt limit escalates.
 import type { Dependencies } from '../dependencies.ts';
 import { visitLongestWaiting } from '../shared/visit-indexed.ts';
-import { countItemError, noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
+import { noItemErrors, type ItemErrors } from '../shared/item-errors.ts';
 import { queryTransfer, sendTransfer } from './ask-rail.ts';
 import { applyTransferAnswer } from './settle-transfer.ts';
 import { pendingTransferIndexKey, transferFromRecord, transferKind, type MoneyTransfer } from './transfer-record.ts';
@@ -26,24 +26,15 @@ export async function requeryPendingTransfers(deps: Dependencies, options: { lim
   const limit = Math.min(options.limit ?? transferRequeryBatchMax, transferRequeryBatchMax);
   // The transfers whose backoff ended longest ago go first, in every tenant, so a long list
   // of unknown outcomes cannot keep the ones after its first hundred from being asked about.
-  await visitLongestWaiting(deps.store, { kind: transferKind, indexKey: pendingTransferIndexKey, limit }, (record) => {
-    // Each transfer on its own: one that cannot be read or settled is counted and left
-    // pending for the next run, and the job goes on with the transfers after it.
-    try {
-      const transfer = transferFromRecord(record);
-      const dueAt = Math.max(transfer.nextQueryAt, transfer.createdAt + (options.olderThanMs ?? 0));
-      return dueAt <= deps.clock.now() ? { dueAt, item: transfer } : null;
-    } catch (error) {
-      countItemError(report, record.tenantId, record.id, error);
-      return null;
-    }
-  }, async (transfer, record) => {
+  // Each transfer on its own: one that cannot be read or settled is counted and left
+  // pending for the next run, and the job goes on with the transfers after it.
+  await visitLongestWaiting(deps.store, { kind: transferKind, indexKey: pendingTransferIndexKey, limit }, report, (record) => {
+    const transfer = transferFromRecord(record);
+    const dueAt = Math.max(transfer.nextQueryAt, transfer.createdAt + (options.olderThanMs ?? 0));
+    return dueAt <= deps.clock.now() ? { dueAt, item: transfer } : null;
+  }, async (transfer) => {
     report.examined++;
-    try {
-      await requeryTransfer(deps, transfer, report);
-    } catch (error) {
-      countItemError(report, record.tenantId, record.id, error);
-    }
+    await requeryTransfer(deps, transfer, report);
   });
   return report;
 }
